@@ -1,0 +1,78 @@
+"""Every URL and API path that takes an object id, with a maker of an object of that kind that lies
+outside the Hà Nội subtree (in Quảng Trị). The scope test walks every route and fails for any route
+not registered here: a new page is not done until it is.
+
+Register with ``@register("url_name", ...)`` for pages and ``@register_api("/api/v1/path/{id}")``
+for API paths; the function receives the ``tree`` and ``people`` fixtures and returns the kwargs
+of the URL (e.g. ``{"pk": 42}``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nhandao.orgs import services
+from nhandao.orgs.models import Role, RoleAssignment
+
+Maker = Callable[[Any, Any], dict[str, Any]]
+PAGES: dict[str, Maker] = {}
+API: dict[str, Maker] = {}
+
+
+def register(*names: str) -> Callable[[Maker], Maker]:
+    def wrap(fn: Maker) -> Maker:
+        for name in names:
+            PAGES[name] = fn
+        return fn
+
+    return wrap
+
+
+def register_api(*paths: str) -> Callable[[Maker], Maker]:
+    def wrap(fn: Maker) -> Maker:
+        for path in paths:
+            API[path] = fn
+        return fn
+
+    return wrap
+
+
+@register(
+    "unit_detail",
+    "unit_children",
+    "unit_history",
+    "unit_create",
+    "unit_edit",
+    "unit_move",
+    "unit_deactivate",
+    "unit_merge",
+    "unit_users",
+)
+def _unit(tree: Any, people: Any) -> dict[str, Any]:
+    return {"pk": tree.vinh_linh.pk}
+
+
+@register_api("/api/v1/units/{unit_id}", "/api/v1/units/{unit_id}/children")
+def _api_unit(tree: Any, people: Any) -> dict[str, Any]:
+    return {"unit_id": tree.vinh_linh.pk}
+
+
+@register("user_detail")
+def _user(tree: Any, people: Any) -> dict[str, Any]:
+    return {"pk": people.outsider.pk}
+
+
+@register("assignment_revoke")
+def _assignment(tree: Any, people: Any) -> dict[str, Any]:
+    return {"pk": RoleAssignment.objects.get(user=people.outsider).pk}
+
+
+@register("token_revoke")
+def _token(tree: Any, people: Any) -> dict[str, Any]:
+    assignment = RoleAssignment.objects.get(user=people.outsider)
+    token, _raw = services.token_create(actor=people.outsider, assignment=assignment, name="QT")
+    return {"pk": token.pk}
+
+
+assert Role  # imported for makers that later issues add
