@@ -114,9 +114,7 @@ def test_year_mismatch_is_a_warning_not_a_fix() -> None:
     assert result.ok
     assert result.normalized == HANOI_WOMAN_1985
     assert result.birth_year == 1985
-    assert result.warnings == [
-        "Chữ số thứ 5–6 của số CCCD (85) không khớp với năm sinh 1986."
-    ]
+    assert result.warnings == ["Chữ số thứ 5–6 của số CCCD (85) không khớp với năm sinh 1986."]
 
 
 def test_century_mismatch() -> None:

@@ -165,7 +165,19 @@ def test_parse_vnd(typed: str, amount: int) -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["", "đ", "1,5 triệu", "1,5", "1.50", "1.500,00", "1.500,000", "15.00.000", "abc", "1e6", "--5"],
+    [
+        "",
+        "đ",
+        "1,5 triệu",
+        "1,5",
+        "1.50",
+        "1.500,00",
+        "1.500,000",
+        "15.00.000",
+        "abc",
+        "1e6",
+        "--5",
+    ],
 )
 def test_parse_vnd_rejects(typed: str) -> None:
     with pytest.raises(ValueError, match="tiền"):

@@ -53,7 +53,10 @@ def test_normalize_phone(typed: str, canonical: str) -> None:
             "Số di động 11 số (đầu 01…) đã được chuyển sang 10 số từ năm 2018;"
             " hãy nhập số mới: «01234567890».",
         ),
-        ("+1 415 555 0100", "Chỉ nhận số điện thoại Việt Nam (mã quốc gia +84): «+1 415 555 0100»."),
+        (
+            "+1 415 555 0100",
+            "Chỉ nhận số điện thoại Việt Nam (mã quốc gia +84): «+1 415 555 0100».",
+        ),
         ("0912 345 678 (nhà)", "Số điện thoại «0912 345 678 (nhà)» chứa ký tự không hợp lệ."),
         ("09l2345678", "Số điện thoại «09l2345678» chứa ký tự không hợp lệ."),
     ],

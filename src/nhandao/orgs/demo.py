@@ -168,7 +168,7 @@ def _history(provinces: dict[int, Unit], made: dict[str, Unit]) -> None:
             old.name = services.clean_unit_name(name)
             services._set_keys(old)
             fresh = Unit.objects.get(pk=target.pk)
-            old = fresh.add_child(instance=old)
+            old = Unit.objects.add_child(fresh, instance=old)
             Unit.objects.filter(pk=old.pk).update(
                 is_active=False, active_to=dt.date(2025, 6, 30), merged_into=target
             )

@@ -108,6 +108,7 @@ def unit_subtree_counts(*, unit: Unit) -> list[LevelCount]:
     """Counts per level in a subtree, in tree order (one aggregate query)."""
     rows = (
         Unit.objects.filter(path__startswith=unit.path)
+        .order_by()
         .values("kind")
         .annotate(
             active=Count("pk", filter=Q(is_active=True)),

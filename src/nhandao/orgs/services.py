@@ -129,7 +129,7 @@ def unit_create(
     )
     _set_keys(unit)
     parent = Unit.objects.get(pk=parent.pk)  # fresh numchild/path for treebeard
-    child: Unit = parent.add_child(instance=unit)
+    child: Unit = Unit.objects.add_child(parent, instance=unit)
     audit_record(
         actor=actor,
         action=A.CREATE,
@@ -190,10 +190,10 @@ def unit_move(*, actor: Any, unit: Unit, new_parent: Unit) -> Unit:
     if not new_parent.is_active:
         raise ApplicationError(_("Đơn vị nhận đã ngừng hoạt động."), field="parent")
     check_parent_kind(kind=unit.kind, parent_kind=new_parent.kind)
-    old_parent = unit.get_parent()
+    old_parent = Unit.objects.get_parent(unit)
     if old_parent is not None and old_parent.pk == new_parent.pk:
         raise ApplicationError(_("Đơn vị đã trực thuộc đơn vị này."), field="parent")
-    unit.move(new_parent, pos="last-child")
+    Unit.objects.move(unit, new_parent, pos="last-child")
     unit = Unit.objects.get(pk=unit.pk)
     audit_record(
         actor=actor,
@@ -286,13 +286,17 @@ def unit_merge(
             Unit.objects.filter(path__startswith=src.path, depth=src.depth + 1, is_active=True)
         )
         for child in children:
-            Unit.objects.get(pk=child.pk).move(Unit.objects.get(pk=target.pk), pos="last-child")
+            Unit.objects.move(
+                Unit.objects.get(pk=child.pk), Unit.objects.get(pk=target.pk), pos="last-child"
+            )
         src = Unit.objects.get(pk=src.pk)
         src.is_active = False
         src.active_to = merge_date
         src.merged_into = target
         src.save(update_fields=["is_active", "active_to", "merged_into", "updated_at"])
-        Unit.objects.get(pk=src.pk).move(Unit.objects.get(pk=target.pk), pos="last-child")
+        Unit.objects.move(
+            Unit.objects.get(pk=src.pk), Unit.objects.get(pk=target.pk), pos="last-child"
+        )
         src = Unit.objects.get(pk=src.pk)
         audit_record(
             actor=actor,

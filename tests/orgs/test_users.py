@@ -1,0 +1,108 @@
+"""Users and roles: a unit admin manages users only inside their subtree; switching assignments."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from nhandao.core.errors import ApplicationError
+from nhandao.core.models import AuditEvent
+from nhandao.orgs import services
+from nhandao.orgs.models import Role, RoleAssignment, User
+from tests.conftest import actor, login
+
+pytestmark = pytest.mark.django_db
+GOOD_PASSWORD = "Hoi-Chu-Thap-Do-2026"
+
+
+def test_unit_admin_creates_a_user_in_a_commune_of_their_province(client, tree, people):
+    login(client, people.hn_admin)
+    response = client.post(
+        reverse("unit_users", args=[tree.ba_dinh.pk]),
+        {
+            "create": "1",
+            "username": "BaDinh.NhapLieu",
+            "full_name": "nguyễn thị hoa",
+            "password": GOOD_PASSWORD,
+            "role": "data_entry",
+        },
+    )
+    user = User.objects.get(username="badinh.nhaplieu")
+    assert response.status_code == 302
+    assert user.check_password(GOOD_PASSWORD)
+    assignment = RoleAssignment.objects.get(user=user)
+    assert (assignment.unit_id, assignment.role_id) == (tree.ba_dinh.pk, "data_entry")
+    assert AuditEvent.objects.filter(action="grant", object_id=str(user.pk)).exists()
+
+
+def test_weak_passwords_are_refused(tree, people):
+    with pytest.raises(ApplicationError):
+        services.user_create(
+            actor=actor(people.hn_admin),
+            username="yeu",
+            full_name="Yếu",
+            password="123456",
+            unit=tree.ba_dinh,
+            role=Role.objects.get(pk="viewer"),
+        )
+    assert not User.objects.filter(username="yeu").exists()
+
+
+def test_unit_admin_cannot_grant_outside_subtree_or_system_admin(tree, people):
+    admin = actor(people.hn_admin)
+    with pytest.raises(ApplicationError):
+        services.assignment_grant(
+            actor=admin, user=people.clerk, unit=tree.vinh_linh, role=Role.objects.get(pk="viewer")
+        )
+    with pytest.raises(ApplicationError, match="quản trị hệ thống"):
+        services.assignment_grant(
+            actor=admin,
+            user=people.clerk,
+            unit=tree.hoan_kiem,
+            role=Role.objects.get(pk="system_admin"),
+        )
+
+
+def test_grant_to_existing_user_by_page_then_revoke(client, tree, people):
+    login(client, people.hn_admin)
+    client.post(
+        reverse("unit_users", args=[tree.ba_dinh.pk]),
+        {"grant": "1", "username": "clerk", "role": "viewer"},
+    )
+    assignment = RoleAssignment.objects.get(user=people.clerk, unit=tree.ba_dinh)
+    assert assignment.is_active
+    client.post(reverse("assignment_revoke", args=[assignment.pk]))
+    assignment.refresh_from_db()
+    assert not assignment.is_active
+
+
+def test_user_list_shows_only_users_of_the_subtree(client, tree, people):
+    login(client, people.hn_admin)
+    names = {u.username for u in client.get(reverse("user_list")).context["page"].object_list}
+    assert names == {"hn_admin", "hn_officer", "clerk"}
+
+
+def test_clerk_cannot_manage_users(client, tree, people):
+    login(client, people.clerk)
+    assert client.get(reverse("user_list")).status_code == 403
+    assert client.get(reverse("unit_users", args=[tree.hoan_kiem.pk])).status_code == 403
+
+
+def test_a_user_with_two_assignments_switches(client, tree, people):
+    second = RoleAssignment.objects.create(
+        user=people.clerk, unit=tree.vinh_linh, role_id=Role.VIEWER
+    )
+    login(client, people.clerk)
+    assert client.get(reverse("dashboard")).context["unit"].pk == tree.hoan_kiem.pk
+    assert client.get(reverse("unit_detail", args=[tree.vinh_linh.pk])).status_code == 404
+    client.post(reverse("switch_assignment"), {"assignment": second.pk})
+    assert client.get(reverse("dashboard")).context["unit"].pk == tree.vinh_linh.pk
+    assert client.get(reverse("unit_detail", args=[tree.vinh_linh.pk])).status_code == 200
+    assert client.get(reverse("unit_detail", args=[tree.hoan_kiem.pk])).status_code == 404
+
+
+def test_switching_to_someone_elses_assignment_is_refused(client, tree, people):
+    other = RoleAssignment.objects.get(user=people.outsider)
+    login(client, people.clerk)
+    client.post(reverse("switch_assignment"), {"assignment": other.pk})
+    assert client.get(reverse("dashboard")).context["unit"].pk == tree.hoan_kiem.pk
