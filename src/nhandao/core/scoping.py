@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -53,6 +54,6 @@ def get_visible_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -
     visible = queryset.visible_to(user)  # type: ignore[attr-defined]
     try:
         obj: M = visible.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
     return obj

@@ -9,7 +9,7 @@ from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from . import selectors
-from .models import Unit
+from .models import RoleAssignment, Unit
 
 router = Router(tags=["units"])
 
@@ -48,14 +48,10 @@ class UnitOut(Schema):
     child_count: int
 
 
-def _assignment_out(a: object) -> AssignmentOut:
+def _assignment_out(a: RoleAssignment) -> AssignmentOut:
     return AssignmentOut(
-        id=a.pk,
-        unit_id=a.unit_id,
-        unit_name=a.unit.name,  # type: ignore[attr-defined]
-        role=a.role_id,
-        role_name=a.role.name,
-    )  # type: ignore[attr-defined]
+        id=a.pk, unit_id=a.unit_id, unit_name=a.unit.name, role=a.role_id, role_name=a.role.name
+    )
 
 
 def _unit_out(u: Unit, parent_ids: dict[str, int]) -> UnitOut:

@@ -30,7 +30,9 @@ class UnitForm(StyledForm):
     def __init__(self, *args: Any, kinds: list[str] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if kinds is not None:
-            self.fields["kind"].choices = [c for c in UnitKind.choices if c[0] in kinds]
+            self.fields["kind"].choices = [  # type: ignore[attr-defined]
+                c for c in UnitKind.choices if c[0] in kinds
+            ]
 
 
 class UnitEditForm(UnitForm):
@@ -47,9 +49,9 @@ class UnitMoveForm(StyledForm):
     def __init__(self, *args: Any, targets: list[Unit], **kwargs: Any):
         super().__init__(*args, **kwargs)
         field = self.fields["new_parent"]
-        field.queryset = Unit.objects.filter(pk__in=[t.pk for t in targets]).order_by(
-            "depth", "sort_key"
-        )
+        field.queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[t.pk for t in targets]
+        ).order_by("depth", "sort_key")
 
 
 class UnitDeactivateForm(StyledForm):
@@ -73,7 +75,9 @@ class UnitMergeForm(StyledForm):
     def __init__(self, *args: Any, candidates: list[Unit], **kwargs: Any):
         super().__init__(*args, **kwargs)
         field = self.fields["sources"]
-        field.queryset = Unit.objects.filter(pk__in=[c.pk for c in candidates]).order_by("sort_key")
+        field.queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[c.pk for c in candidates]
+        ).order_by("sort_key")
 
 
 class UserCreateForm(StyledForm):

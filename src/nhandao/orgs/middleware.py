@@ -28,7 +28,7 @@ class ActorMiddleware:
             active = next((a for a in assignments if a.pk == wanted), None)
             if active is None and assignments:
                 active = assignments[0]
-            user._assignment_cache = assignments  # type: ignore[union-attr]
+            user._assignment_cache = assignments  # type: ignore[union-attr,attr-defined]
             user.active_assignment = active  # type: ignore[union-attr]
             request.assignments = assignments  # type: ignore[attr-defined]
             if self._second_factor_missing(request):

@@ -203,7 +203,7 @@ def assignments_visible(*, user: Any, of_user: User) -> list[RoleAssignment]:
 
 
 def token_list(*, user: Any, of_user: User) -> list[ApiToken]:
-    qs = ApiToken.objects.filter(user=of_user).select_related(
+    qs: Any = ApiToken.objects.filter(user=of_user).select_related(
         "assignment__unit", "assignment__role"
     )
     if of_user.pk != user.pk:

@@ -1,0 +1,148 @@
+"""Browser tests: headless Debian chromium driven by Playwright against pytest-django's live server.
+
+* One chromium per test process (session scope), a fresh context (cookies, storage) per test.
+* The live server needs a transactional database: every test starts from an empty database, so
+  the default roles (seeded by a data migration, wiped by each flush) are seeded again before the
+  tree is built, and once more after each test so that later tests in the same process find the
+  database as the migrations left it.
+* Every test fails if the page raised a JavaScript error, logged a console error (a blocked
+  Content-Security-Policy directive, a failed htmx request) or got a 4xx/5xx answer.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django.plugin import blocking_manager_key
+
+from nhandao.orgs.models import Role, User
+from nhandao.orgs.permissions import DEFAULT_ROLES
+from tests.conftest import PASSWORD
+
+CHROMIUM = os.environ.get("NHANDAO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 10_000
+
+
+def seed_roles() -> None:
+    """What migration orgs/0002 does: the default roles, kept as they are if present."""
+    for spec in DEFAULT_ROLES:
+        Role.objects.get_or_create(
+            code=spec["code"], defaults={k: v for k, v in spec.items() if k != "code"}
+        )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    result = yield
+    # The flush at the end of a transactional test removed the migration-seeded roles; put
+    # them back unless the test database itself has just been torn down (last test).
+    if nextitem is not None and "live_server" in getattr(item, "fixturenames", ()):
+        with item.config.stash[blocking_manager_key].unblock():
+            seed_roles()
+    return result
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop on this thread; Django would take the test's
+    # own ORM calls for calls from async code. They are not: allow them while chromium runs.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    pw = sync_playwright().start()
+    try:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        pw.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def site(live_server, transactional_db) -> str:
+    """The live server's base URL, on a database holding the default roles."""
+    seed_roles()
+    return live_server.url
+
+
+@pytest.fixture
+def tree(site, tree):  # the shared tree of tests/conftest.py, on the live server's database
+    return tree
+
+
+class PageProblems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, text: str) -> None:
+        self.items.append(text)
+
+
+@pytest.fixture
+def page(browser, site: str) -> Iterator:
+    context = browser.new_context(base_url=site, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    # Chromium asks for /favicon.ico on its own, at any moment: answer it without Django so that
+    # no request runs while the test itself uses the (shared, in-memory SQLite) connection.
+    context.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
+    page = context.new_page()
+    problems = PageProblems()
+    page.on("pageerror", lambda exc: problems.add(f"JavaScript error: {exc}"))
+    page.on(
+        "console",
+        lambda msg: problems.add(f"console {msg.type}: {msg.text}") if msg.type == "error" else None,
+    )
+    page.on(
+        "response",
+        lambda r: problems.add(f"HTTP {r.status} {r.request.method} {r.url}")
+        if r.status >= 400 and r.url.startswith(site)
+        else None,
+    )
+    page.problems = problems  # type: ignore[attr-defined]
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not problems.items, "the browser saw problems:\n" + "\n".join(problems.items)
+
+
+def sign_in(page, username: str, password: str = PASSWORD) -> None:
+    """Fill the sign-in form as a person would."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
+
+
+def current_code(device: TOTPDevice) -> str:
+    """The code an authenticator app would show now."""
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
+
+
+def confirmed_device(user: User) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="điện thoại", confirmed=True)
