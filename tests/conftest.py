@@ -19,6 +19,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from nhandao.core.text import person_sort_key_from_full
 from nhandao.orgs import services
 from nhandao.orgs.models import Role, RoleAssignment, Unit, UnitKind, User
 
@@ -71,7 +72,10 @@ def tree(db) -> Tree:
 
 def make_user(username: str, unit: Unit, role: str, full_name: str = "") -> User:
     user = User.objects.create_user(
-        username=username, password=PASSWORD, full_name=full_name or username
+        username=username,
+        password=PASSWORD,
+        full_name=full_name or username,
+        sort_key=person_sort_key_from_full(full_name or username),
     )
     RoleAssignment.objects.create(user=user, unit=unit, role_id=role)
     return user

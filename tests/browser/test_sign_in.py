@@ -68,7 +68,7 @@ def test_wrong_password_shows_the_vietnamese_error(page, people):
     sign_in(page, "hn_officer", "khong-phai-mat-khau")
 
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
-    expect(page.get_by_role("alert").or_(page.locator(".alert-danger"))).to_contain_text(
+    expect(page.locator(".alert-danger")).to_contain_text(
         "Tên đăng nhập hoặc mật khẩu không đúng."
     )
     # The user name is kept, the password is not; nobody is signed in.

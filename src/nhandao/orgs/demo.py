@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from nhandao.core.text import person_sort_key_from_full
 from nhandao.geo.models import Province, Ward
 
 from . import services
@@ -198,7 +199,8 @@ def _users(made: dict[str, Unit]) -> list[DemoLogin]:
     for username, full_name, role_code, where in USERS:
         unit = made[where] if where in made else Unit.objects.get(short_code=where)
         user, created = User.objects.get_or_create(
-            username=username, defaults={"full_name": full_name}
+            username=username,
+            defaults={"full_name": full_name, "sort_key": person_sort_key_from_full(full_name)},
         )
         if created:
             user.set_password(DEMO_PASSWORD)

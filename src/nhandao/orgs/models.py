@@ -120,6 +120,8 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    # Vietnamese order of the full name (given, middle, family), for every list of users.
+    sort_key = models.CharField(max_length=400, editable=False, default="", db_index=True)
 
     # Set per request by ActorMiddleware (or by the API token): the assignment acted under.
     active_assignment: RoleAssignment | None = None

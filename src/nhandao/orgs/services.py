@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 from nhandao.core.audit import audit_record, diff
 from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
-from nhandao.core.text import collation_key, fold, nfc
+from nhandao.core.text import (
+    collation_key,
+    fold,
+    nfc,
+    person_sort_key_from_full,
+    title_name,
+)
 
 from .models import ApiToken, Role, RoleAssignment, Unit, UnitKind, User
 from .permissions import can, can_below, scope_paths_for
@@ -355,7 +361,13 @@ def user_create(
         raise ApplicationError(
             _("Tên đăng nhập «%s» đã có người dùng.") % username, field="username"
         )
-    user = User(username=username, full_name=nfc(full_name), email=email.strip(), phone=nfc(phone))
+    user = User(
+        username=username,
+        full_name=title_name(full_name),
+        email=email.strip(),
+        phone=nfc(phone),
+        sort_key=person_sort_key_from_full(full_name),
+    )
     try:
         validate_password(password, user)
     except ValidationError as exc:
