@@ -110,12 +110,24 @@ def test_switching_to_someone_elses_assignment_is_refused(client, tree, people):
 
 def test_user_list_is_in_vietnamese_name_order(client, tree, people):
     """Given name first, then middle, then family; đ after d, tones after letters."""
-    for username, name in [("u1", "Nguyễn Văn Đức"), ("u2", "Trần Thị Dung"),
-                           ("u3", "Lê Thị Ánh"), ("u4", "Phạm An")]:
-        services.user_create(actor=actor(people.hn_admin), username=username, full_name=name,
-                             password=GOOD_PASSWORD, unit=tree.ba_dinh,
-                             role=Role.objects.get(pk="viewer"))
+    for username, name in [
+        ("u1", "Nguyễn Văn Đức"),
+        ("u2", "Trần Thị Dung"),
+        ("u3", "Lê Thị Ánh"),
+        ("u4", "Phạm An"),
+    ]:
+        services.user_create(
+            actor=actor(people.hn_admin),
+            username=username,
+            full_name=name,
+            password=GOOD_PASSWORD,
+            unit=tree.ba_dinh,
+            role=Role.objects.get(pk="viewer"),
+        )
     login(client, people.hn_admin)
-    names = [u.full_name for u in client.get(reverse("user_list")).context["page"].object_list
-             if u.username.startswith("u")]
+    names = [
+        u.full_name
+        for u in client.get(reverse("user_list")).context["page"].object_list
+        if u.username.startswith("u")
+    ]
     assert names == ["Phạm An", "Lê Thị Ánh", "Trần Thị Dung", "Nguyễn Văn Đức"]

@@ -153,26 +153,27 @@ def _grassroots(provinces: dict[int, Unit]) -> dict[str, Unit]:
 
 
 def _history(provinces: dict[int, Unit], made: dict[str, Unit]) -> None:
-    """The former district of Vĩnh Linh and two former communes merged on 1/7/2025."""
+    """The former Vĩnh Linh district chapter, and two former communes merged on 1/7/2025 into the
+    new commune through the same merge service that users run."""
     qt = provinces[44]
     if _by_code("QT-H-VL") is None:
         district = _child(qt, "QT-H-VL", "Hội Chữ thập đỏ huyện Vĩnh Linh (cũ)", UnitKind.DISTRICT)
         Unit.objects.filter(pk=district.pk).update(is_active=False, active_to=dt.date(2025, 6, 30))
-    target = made["vinh_linh"]
-    for code, name in [
-        ("QT-X-VT", "Hội Chữ thập đỏ xã Vĩnh Thủy (cũ)"),
-        ("QT-X-VL", "Hội Chữ thập đỏ thị trấn Hồ Xá (cũ)"),
-    ]:
-        if _by_code(code) is None:
-            old = Unit(name=name, kind=UnitKind.COMMUNE, short_code=code, province_id=44)
-            # Historic communes hang under the new commune they were merged into.
-            old.name = services.clean_unit_name(name)
-            services._set_keys(old)
-            fresh = Unit.objects.get(pk=target.pk)
-            old = Unit.objects.add_child(fresh, instance=old)
-            Unit.objects.filter(pk=old.pk).update(
-                is_active=False, active_to=dt.date(2025, 6, 30), merged_into=target
-            )
+    if _by_code("QT-X-VT") is not None:
+        return
+    old = [
+        _child(qt, "QT-X-VT", "Hội Chữ thập đỏ xã Vĩnh Thủy (cũ)", UnitKind.COMMUNE),
+        _child(qt, "QT-X-HX", "Hội Chữ thập đỏ thị trấn Hồ Xá (cũ)", UnitKind.COMMUNE),
+    ]
+    _child(
+        old[0],
+        "QT-X-VT-B1",
+        "Chi hội thôn Thủy Ba Tây",
+        UnitKind.BRANCH,
+        category=UnitCategory.RESIDENTIAL,
+    )
+    admin = User.objects.get(username="admin")
+    services.unit_merge(actor=admin, sources=old, target=made["vinh_linh"], merge_date=MERGER_DAY)
 
 
 USERS = [
@@ -221,5 +222,6 @@ def demo_seed() -> list[DemoLogin]:
     for code in DEMO_PROVINCES:
         _commune_chapters(provinces[code], code)
     made = _grassroots(provinces)
+    logins = _users(made)
     _history(provinces, made)
-    return _users(made)
+    return logins
