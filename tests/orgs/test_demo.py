@@ -1,4 +1,4 @@
-"""`manage.py demo` (what `make run` calls) loads geography and demo data once, and prints logins."""
+"""`manage.py demo` (called by `make run`) loads geography and demo data once, prints logins."""
 
 from __future__ import annotations
 

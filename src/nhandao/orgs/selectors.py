@@ -175,7 +175,9 @@ def user_list(*, user: Any, query: str = "") -> QuerySet[User]:
         qs = qs.filter(path_filter("assignments__unit__path", paths)).distinct()
     if query:
         qs = qs.filter(Q(username__icontains=query) | Q(full_name__icontains=query))
-    return qs.order_by("sort_key", "username").prefetch_related("assignments__unit", "assignments__role")
+    return qs.order_by("sort_key", "username").prefetch_related(
+        "assignments__unit", "assignments__role"
+    )
 
 
 def user_get(*, user: Any, pk: Any) -> User:
