@@ -108,3 +108,17 @@ def test_openapi_schema_and_docs_are_served_locally(client, tree, people):
     login(client, people.hn_officer)
     docs = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+
+
+def test_unit_admin_creates_a_token_for_a_user_of_their_subtree(client, tree, people):
+    login(client, people.hn_admin)
+    assignment = RoleAssignment.objects.get(user=people.clerk)
+    page = client.post(
+        reverse("user_detail", args=[people.clerk.pk]),
+        {"name": "Máy nhập liệu", "assignment": assignment.pk},
+    )
+    raw = page.context["raw_key"]
+    data = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).json()
+    assert data["username"] == "clerk"
+    token = ApiToken.objects.get(user=people.clerk)
+    assert token.created_by_id == people.hn_admin.pk

@@ -263,13 +263,29 @@ def user_list(request: HttpRequest) -> HttpResponse:
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     subject = selectors.user_get(user=request.user, pk=pk)
     _require(request, "user.manage")
+    assignments = selectors.assignments_visible(user=request.user, of_user=subject)
+    active = [a for a in assignments if a.is_active]
+    form = TokenForm(request.POST or None, assignments=active)
+    raw_key = None
+    if request.method == "POST" and form.is_valid():
+        chosen = next(a for a in active if a.pk == form.cleaned_data["assignment"])
+        try:
+            _token, raw_key = services.token_create(
+                actor=request.user, assignment=chosen, name=form.cleaned_data["name"]
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            form = TokenForm(assignments=active)
     return render(
         request,
         "orgs/user_detail.html",
         {
             "subject": subject,
-            "assignments": selectors.assignments_visible(user=request.user, of_user=subject),
+            "assignments": assignments,
             "tokens": selectors.token_list(user=request.user, of_user=subject),
+            "form": form,
+            "raw_key": raw_key,
         },
     )
 
