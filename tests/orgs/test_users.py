@@ -131,3 +131,45 @@ def test_user_list_is_in_vietnamese_name_order(client, tree, people):
         if u.username.startswith("u")
     ]
     assert names == ["Phạm An", "Lê Thị Ánh", "Trần Thị Dung", "Nguyễn Văn Đức"]
+
+
+def test_user_list_query_count_does_not_grow_with_users(client, tree, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, people.hn_admin)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("user_list")).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for i in range(12):
+        services.user_create(
+            actor=actor(people.hn_admin),
+            username=f"nv{i}",
+            full_name=f"Nhân Viên {i}",
+            password=GOOD_PASSWORD,
+            unit=tree.ba_dinh,
+            role=Role.objects.get(pk="viewer"),
+        )
+    assert count() == before
+
+
+def test_audit_page_is_scoped(client, tree, people):
+    from nhandao.orgs.models import Unit
+
+    services.unit_update(
+        actor=actor(people.national),
+        unit=Unit.objects.get(pk=tree.vinh_linh.pk),
+        phone="0233 3823 456",
+    )
+    services.unit_update(actor=actor(people.hn_admin), unit=tree.ba_dinh, phone="024 3823 4567")
+    auditor = User.objects.create_user(username="kiemtra", password="x")
+    RoleAssignment.objects.create(user=auditor, unit=tree.hanoi, role_id=Role.AUDITOR)
+    login(client, auditor)
+    events = client.get(reverse("audit_list")).context["page"].object_list
+    reprs = {e.object_repr for e in events}
+    assert "Hội Chữ thập đỏ phường Ba Đình" in reprs
+    assert "Hội Chữ thập đỏ xã Vĩnh Linh" not in reprs
