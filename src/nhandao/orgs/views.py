@@ -51,7 +51,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["counts"] = selectors.unit_subtree_counts(unit=unit)
         context["children"] = selectors.unit_children(
             user=request.user, unit=unit, include_inactive=False
-        )[:60]
+        )[:30]
     return render(request, "orgs/dashboard.html", context)
 
 
