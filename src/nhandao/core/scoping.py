@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.http import Http404
 
 M = TypeVar("M", bound=models.Model)
+MAX_ID = 2**63 - 1
 
 
 def scope_paths(user: Any) -> list[str] | None:
@@ -51,6 +52,9 @@ class ScopedQuerySet(models.QuerySet[M]):
 
 def get_visible_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -> M:
     """Fetch one row through the user's scope; missing and out-of-scope answer the same 404."""
+    for value in lookup.values():
+        if isinstance(value, int) and not 0 < value <= MAX_ID:
+            raise Http404  # out of range for a bigint primary key: it cannot exist
     visible = queryset.visible_to(user)  # type: ignore[attr-defined]
     try:
         obj: M = visible.get(**lookup)

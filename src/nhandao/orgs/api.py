@@ -5,13 +5,28 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from . import selectors
 from .models import RoleAssignment, Unit
 
 router = Router(tags=["units"])
+
+
+class Pages(PageNumberPagination):
+    """Page numbers bounded so that a huge page can never reach the database as an OFFSET."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=100_000)
+        page_size: int | None = Field(None, ge=1, le=500)
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+ERRORS = {401: ErrorOut, 404: ErrorOut}
 
 
 class AssignmentOut(Schema):
@@ -79,7 +94,7 @@ def _parent_ids(units: list[Unit]) -> dict[str, int]:
     return dict(Unit.objects.filter(path__in=paths).values_list("path", "pk"))
 
 
-@router.get("/me", response=MeOut, tags=["me"], summary="Người dùng hiện tại")
+@router.get("/me", response={200: MeOut, 401: ErrorOut}, tags=["me"], summary="Người dùng hiện tại")
 def me(request: HttpRequest) -> MeOut:
     user = request.auth  # type: ignore[attr-defined]
     assignments = selectors.assignment_list_for_user(user=user)
@@ -93,8 +108,10 @@ def me(request: HttpRequest) -> MeOut:
     )
 
 
-@router.get("/units", response=list[UnitOut], summary="Danh sách đơn vị trong phạm vi")
-@paginate(PageNumberPagination, page_size=100)
+@router.get(
+    "/units", response={200: list[UnitOut], **ERRORS}, summary="Danh sách đơn vị trong phạm vi"
+)
+@paginate(Pages, page_size=100)
 def unit_list(
     request: HttpRequest,
     q: str = "",
@@ -126,13 +143,17 @@ class _LazyUnits:
         return [_unit_out(u, parents) for u in units]
 
 
-@router.get("/units/{unit_id}", response=UnitOut, summary="Một đơn vị")
+@router.get("/units/{unit_id}", response={200: UnitOut, **ERRORS}, summary="Một đơn vị")
 def unit_detail(request: HttpRequest, unit_id: int) -> UnitOut:
     unit = selectors.unit_get(user=request.auth, pk=unit_id)  # type: ignore[attr-defined]
     return _unit_out(unit, _parent_ids([unit]))
 
 
-@router.get("/units/{unit_id}/children", response=list[UnitOut], summary="Đơn vị trực thuộc")
+@router.get(
+    "/units/{unit_id}/children",
+    response={200: list[UnitOut], **ERRORS},
+    summary="Đơn vị trực thuộc",
+)
 def unit_children(request: HttpRequest, unit_id: int) -> list[UnitOut]:
     user = request.auth  # type: ignore[attr-defined]
     unit = selectors.unit_get(user=user, pk=unit_id)

@@ -1,0 +1,40 @@
+"""Schemathesis fuzzes every operation of the OpenAPI schema: no 5xx, responses match the schema."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+
+from nhandao.orgs import services
+from nhandao.orgs.models import RoleAssignment
+from nhandao.wsgi import application
+
+pytestmark = pytest.mark.django_db
+
+
+def _operations():
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def test_every_operation_conforms_to_the_schema(tree, people):
+    assignment = RoleAssignment.objects.get(user=people.hn_officer)
+    _token, raw = services.token_create(actor=people.hn_officer, assignment=assignment, name="fuzz")
+    headers = {"Authorization": f"Bearer {raw}"}
+    operations = _operations()
+    assert len(operations) >= 4
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        )
+        def check(case):
+            response = case.call(headers=headers)
+            assert response.status_code < 500, (case.path, case.query, response.text[:300])
+            case.validate_response(response, headers=headers)
+
+        check()
