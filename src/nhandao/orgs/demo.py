@@ -12,14 +12,12 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from nhandao.core.text import person_sort_key_from_full
-from nhandao.geo.models import Province, Ward
 
-from . import services
+from . import bootstrap, services
 from .models import Role, RoleAssignment, Unit, UnitCategory, UnitKind, User
 
 DEMO_PASSWORD = "nhandao@2026"  # noqa: S105 - printed on purpose: demo logins only
 DEMO_PROVINCES = {1: "HN", 44: "QT", 92: "CT"}  # Hà Nội, Quảng Trị, Cần Thơ (2025 codes)
-MERGER_DAY = dt.date(2025, 7, 1)
 
 
 @dataclass(frozen=True)
@@ -27,15 +25,6 @@ class DemoLogin:
     username: str
     role: str
     unit: str
-
-
-def _lower_first(name: str, division_type: str) -> str:
-    """ "Phường Hoàn Kiếm" → "phường Hoàn Kiếm"; "Cao Bằng" (tỉnh) → "tỉnh Cao Bằng"."""
-    kind = division_type.split()[0] if division_type else ""
-    prefix = "thành phố" if division_type.startswith("thành phố") else kind
-    if prefix and name.lower().startswith(prefix):
-        return prefix + name[len(prefix) :]
-    return f"{prefix} {name}".strip()
 
 
 def _by_code(code: str) -> Unit | None:
@@ -49,49 +38,6 @@ def _child(parent: Unit, code: str, name: str, kind: str, **extra: object) -> Un
     unit = Unit(name=name, kind=kind, short_code=code, **extra)
     services.unit_bulk_add_children(parent=parent, units=[unit])
     return Unit.objects.get(short_code=code)
-
-
-def _province_chapters(root: Unit) -> dict[int, Unit]:
-    have = set(Unit.objects.filter(kind=UnitKind.PROVINCE).values_list("short_code", flat=True))
-    missing = [
-        Unit(
-            name=f"Hội Chữ thập đỏ {_lower_first(p.name, p.division_type)}",
-            kind=UnitKind.PROVINCE,
-            short_code=f"P{p.code:02d}",
-            province_id=p.code,
-            active_from=MERGER_DAY,
-        )
-        for p in Province.objects.order_by("code")
-        if f"P{p.code:02d}" not in have
-    ]
-    if missing:
-        services.unit_bulk_add_children(parent=root, units=missing)
-    return {
-        u.province_id: u
-        for u in Unit.objects.filter(kind=UnitKind.PROVINCE, short_code__startswith="P")
-    }
-
-
-def _commune_chapters(province_unit: Unit, province_code: int) -> None:
-    have = set(
-        Unit.objects.filter(path__startswith=province_unit.path, kind=UnitKind.COMMUNE).values_list(
-            "ward_id", flat=True
-        )
-    )
-    missing = [
-        Unit(
-            name=f"Hội Chữ thập đỏ {_lower_first(w.name, w.division_type)}",
-            kind=UnitKind.COMMUNE,
-            short_code=f"W{w.code:05d}",
-            ward_id=w.code,
-            province_id=province_code,
-            active_from=MERGER_DAY,
-        )
-        for w in Ward.objects.filter(province_id=province_code).order_by("code")
-        if w.code not in have
-    ]
-    if missing:
-        services.unit_bulk_add_children(parent=province_unit, units=missing)
 
 
 def _first_commune(province_unit: Unit, name_contains: str) -> Unit:
@@ -173,7 +119,9 @@ def _history(provinces: dict[int, Unit], made: dict[str, Unit]) -> None:
         category=UnitCategory.RESIDENTIAL,
     )
     admin = User.objects.get(username="admin")
-    services.unit_merge(actor=admin, sources=old, target=made["vinh_linh"], merge_date=MERGER_DAY)
+    services.unit_merge(
+        actor=admin, sources=old, target=made["vinh_linh"], merge_date=bootstrap.REORGANISATION_DAY
+    )
 
 
 USERS = [
@@ -215,12 +163,9 @@ def _users(made: dict[str, Unit]) -> list[DemoLogin]:
 
 @transaction.atomic
 def demo_seed() -> list[DemoLogin]:
-    root = Unit.objects.get_root_nodes().first() or services.unit_create_root(
-        name="Trung ương Hội Chữ thập đỏ Việt Nam", short_code="TW"
-    )
-    provinces = _province_chapters(root)
+    provinces = bootstrap.tree_init()
     for code in DEMO_PROVINCES:
-        _commune_chapters(provinces[code], code)
+        bootstrap.commune_chapters_init(province_unit=provinces[code])
     made = _grassroots(provinces)
     logins = _users(made)
     _history(provinces, made)
