@@ -109,6 +109,12 @@ class Unit(MP_Node):
                 fields=["path"], name="orgs_unit_path_prefix_idx", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["kind", "is_active"], name="orgs_unit_kind_idx"),
+            # Children of a node: depth = d + 1 and a path prefix.
+            models.Index(
+                fields=["depth", "path"],
+                name="orgs_unit_depth_path_idx",
+                opclasses=["int4_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

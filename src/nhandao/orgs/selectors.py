@@ -60,11 +60,14 @@ def unit_scope_roots(*, user: Any) -> list[Unit]:
     return list(Unit.objects.filter(path__in=paths).order_by("sort_key"))
 
 
-def unit_children(*, user: Any, unit: Unit, include_inactive: bool = True) -> list[Unit]:
+def unit_children(
+    *, user: Any, unit: Unit, include_inactive: bool = True, limit: int | None = None
+) -> list[Unit]:
     qs = unit_list(user=user, parent=unit)
     if not include_inactive:
         qs = qs.filter(is_active=True)
-    return list(qs.select_related("merged_into").order_by("-is_active", "kind", "sort_key"))
+    qs = qs.select_related("merged_into").order_by("-is_active", "kind", "sort_key")
+    return list(qs[:limit] if limit else qs)
 
 
 def unit_ancestors(*, user: Any, unit: Unit) -> list[Unit]:

@@ -50,8 +50,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if unit is not None:
         context["counts"] = selectors.unit_subtree_counts(unit=unit)
         context["children"] = selectors.unit_children(
-            user=request.user, unit=unit, include_inactive=False
-        )[:30]
+            user=request.user, unit=unit, include_inactive=False, limit=30
+        )
     return render(request, "orgs/dashboard.html", context)
 
 
