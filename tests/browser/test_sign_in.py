@@ -29,7 +29,9 @@ pytestmark = pytest.mark.browser
         ),
     ],
 )
-def test_sign_in_lands_on_the_dashboard_of_the_users_unit(page, people, username, unit_name, counts):
+def test_sign_in_lands_on_the_dashboard_of_the_users_unit(
+    page, people, username, unit_name, counts
+):
     sign_in(page, username)
 
     expect(page).to_have_url(re.compile(r"/$"))
@@ -52,6 +54,11 @@ def test_sign_in_lands_on_the_dashboard_of_the_users_unit(page, people, username
     expect(menu.get_by_role("link", name="Nhật ký")).to_have_count(0)
     expect(page.locator("nav")).to_contain_text(username)
 
+    page.get_by_role("button", name="Đăng xuất").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+
 
 def test_pages_are_styled_and_scripted(page, people):
     """Bootstrap, the project's stylesheet and htmx are served (static files via the finders)."""
@@ -68,9 +75,7 @@ def test_wrong_password_shows_the_vietnamese_error(page, people):
     sign_in(page, "hn_officer", "khong-phai-mat-khau")
 
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
-    expect(page.locator(".alert-danger")).to_contain_text(
-        "Tên đăng nhập hoặc mật khẩu không đúng."
-    )
+    expect(page.locator(".alert-danger")).to_contain_text("Tên đăng nhập hoặc mật khẩu không đúng.")
     # The user name is kept, the password is not; nobody is signed in.
     expect(page.get_by_label("Tên đăng nhập")).to_have_value("hn_officer")
     expect(page.get_by_label("Mật khẩu")).to_have_value("")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from nhandao.orgs import services
@@ -18,7 +20,19 @@ def _operations():
     return [result.ok() for result in schema.get_all_operations()]
 
 
-def test_every_operation_conforms_to_the_schema(tree, people):
+@pytest.fixture
+def keep_connection_open():
+    """The WSGI handler closes the database connection after each request (as in production);
+    inside a test transaction that would close the test's own connection on PostgreSQL. Django's
+    test client detaches the same receiver."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_every_operation_conforms_to_the_schema(tree, people, keep_connection_open):
     assignment = RoleAssignment.objects.get(user=people.hn_officer)
     _token, raw = services.token_create(actor=people.hn_officer, assignment=assignment, name="fuzz")
     headers = {"Authorization": f"Bearer {raw}"}

@@ -133,3 +133,9 @@ def test_production_refuses_a_weak_secret_key():
         check=False,
     )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_second_factor_redirect_keeps_the_whole_address(client, people):
+    _login(client, "hn_admin")
+    response = client.get("/units/?q=hoan+kiem&page=2")
+    assert response.url == "/accounts/otp/?next=%2Funits%2F%3Fq%3Dhoan%2Bkiem%26page%3D2"

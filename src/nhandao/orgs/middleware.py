@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from . import selectors
 
@@ -31,7 +32,8 @@ class ActorMiddleware:
             user.active_assignment = active  # type: ignore[union-attr]
             request.assignments = assignments  # type: ignore[attr-defined]
             if self._second_factor_missing(request):
-                return redirect(reverse("otp_verify") + f"?next={request.get_full_path()}")
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('otp_verify')}?{query}")
         else:
             request.assignments = []  # type: ignore[attr-defined]
         return self.get_response(request)
