@@ -91,7 +91,7 @@ def _unit_out(u: Unit, parent_ids: dict[str, int]) -> UnitOut:
 
 def _parent_ids(units: list[Unit]) -> dict[str, int]:
     paths = {u.path[: -Unit.steplen] for u in units if u.depth > 1}
-    return dict(Unit.objects.filter(path__in=paths).values_list("path", "pk"))
+    return selectors.unit_ids_by_path(paths=paths)
 
 
 @router.get("/me", response={200: MeOut, 401: ErrorOut}, tags=["me"], summary="Người dùng hiện tại")

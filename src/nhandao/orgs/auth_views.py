@@ -17,7 +17,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import services
 
 
 class LoginForm(AuthenticationForm):
@@ -57,20 +58,10 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     next_url = request.GET.get("next") or request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    enrolling = device is None
-    if enrolling:
-        device, _created = TOTPDevice.objects.get_or_create(
-            user=user, confirmed=False, defaults={"name": "authenticator"}
-        )
-    if device is None:  # pragma: no cover - get_or_create always returns one
-        raise RuntimeError("no TOTP device")
+    device, enrolling = services.totp_device_for(user=user)  # type: ignore[arg-type]
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].strip()):
-            if enrolling:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
+        if services.totp_verify(device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
             messages.success(request, _("Đã xác thực hai lớp."))
             return redirect(next_url)

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nhandao.core.audit import audit_record, diff
 from nhandao.core.errors import ApplicationError
@@ -543,3 +544,34 @@ def unit_bulk_add_children(*, parent: Unit, units: list[Unit]) -> list[Unit]:
         changes={"children_added": [None, len(units)]},
     )
     return units
+
+
+# --- second factor -----------------------------------------------------------------------------
+
+
+def totp_device_for(*, user: User) -> tuple[TOTPDevice, bool]:
+    """The user's confirmed TOTP device, or a pending one to enrol (second value True)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        return device, False
+    pending, _created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=False, defaults={"name": "authenticator"}
+    )
+    return pending, True
+
+
+@transaction.atomic
+def totp_verify(*, device: TOTPDevice, token: str) -> bool:
+    """Check a code (django-otp throttles failures); the first success confirms enrolment."""
+    if not device.verify_token(token.strip()):
+        return False
+    if not device.confirmed:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(
+            actor=device.user,
+            action=A.GRANT,
+            obj=device.user,
+            changes={"second_factor": [None, "TOTP"]},
+        )
+    return True
