@@ -76,3 +76,37 @@ def _token(tree: Any, people: Any) -> dict[str, Any]:
 
 
 assert Role  # imported for makers that later issues add
+
+
+def _qt_beneficiary(tree: Any, people: Any) -> Any:
+    from nhandao.beneficiaries import services as beneficiaries
+    from nhandao.people.services import PersonData
+
+    return beneficiaries.beneficiary_register(
+        actor=people.outsider,
+        unit=tree.vinh_linh,
+        person=PersonData(full_name="Lê Thị Mận", birth="1950"),
+        profile=beneficiaries.ProfileData(circumstances="Sống một mình"),
+    )
+
+
+@register("beneficiary_detail", "beneficiary_edit", "beneficiary_verify", "consent_add")
+def _beneficiary(tree: Any, people: Any) -> dict[str, Any]:
+    return {"pk": _qt_beneficiary(tree, people).pk}
+
+
+@register("consent_withdraw")
+def _consent(tree: Any, people: Any) -> dict[str, Any]:
+    import datetime as dt
+
+    from nhandao.beneficiaries import services as beneficiaries
+
+    b = _qt_beneficiary(tree, people)
+    consent = beneficiaries.consent_record(
+        actor=people.outsider,
+        beneficiary=b,
+        purpose="Đăng trên trang công khai",
+        given_on=dt.date(2026, 1, 5),
+        method="paper",
+    )
+    return {"pk": b.pk, "consent_id": consent.pk}

@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("beneficiaries/", include("nhandao.beneficiaries.urls")),
     path("", include("nhandao.orgs.urls")),
 ]

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "nhandao.core",
     "nhandao.geo",
     "nhandao.orgs",
+    "nhandao.people",
+    "nhandao.beneficiaries",
 ]
 
 MIDDLEWARE = [

@@ -77,3 +77,11 @@ def phone(value: object) -> object:
         return format_phone(value)
     except InvalidPhone:
         return value
+
+
+@register.filter(name="mask_id")
+def mask_id_filter(value: object) -> str:
+    """An identifier shown to a role without the right to see it: 0011******45."""
+    from nhandao.core.masking import mask_id
+
+    return mask_id(str(value or ""))

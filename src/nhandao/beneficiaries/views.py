@@ -1,0 +1,331 @@
+"""Pages of the humanitarian-address registry. Views only speak HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from nhandao.core.errors import ApplicationError
+from nhandao.core.signals import client_ip
+from nhandao.geo import selectors as geo
+from nhandao.orgs.permissions import can
+from nhandao.people import selectors as people_selectors
+from nhandao.people import services as people
+
+from . import selectors, services
+from .exports import beneficiary_workbook
+from .forms import BeneficiaryForm, ConsentForm, FilterForm, VerifyForm
+from .models import Beneficiary
+
+EXPORT_LIMIT = 20_000
+
+
+def _unit(request: HttpRequest) -> Any:
+    assignment = getattr(request.user, "active_assignment", None)
+    if assignment is None:
+        raise PermissionDenied
+    return assignment.unit
+
+
+def _choices(unit: Any) -> dict[str, Any]:
+    wards = geo.ward_list(province_code=unit.province_id) if unit.province_id else []
+    return {
+        "wards": [(w.code, w.name) for w in wards],
+        "groups": [(g.code, g.name) for g in selectors.group_list()],
+    }
+
+
+def _filters(form: FilterForm) -> selectors.Filters:
+    data = form.cleaned_data if form.is_valid() else {}
+    return selectors.Filters(
+        query=data.get("q") or "",
+        ward=data.get("ward"),
+        group=data.get("group") or "",
+        status=data.get("status") or "",
+        verification=data.get("verification") or "",
+    )
+
+
+@login_required
+def beneficiary_list(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "data.view"):
+        raise PermissionDenied
+    unit = _unit(request)
+    form = FilterForm(request.GET or None, **_choices(unit))
+    qs = selectors.beneficiary_list(user=request.user, filters=_filters(form))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "beneficiaries/list.html",
+        {
+            "form": form,
+            "page": page,
+            "unit": unit,
+            "query_string": request.GET.urlencode(),
+            "show_pii": can(request.user, "pii.view", unit),
+            "may_edit": can(request.user, "data.edit", unit),
+        },
+    )
+
+
+@login_required
+def beneficiary_export(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "data.view"):
+        raise PermissionDenied
+    unit = _unit(request)
+    form = FilterForm(request.GET or None, **_choices(unit))
+    qs = selectors.beneficiary_list(user=request.user, filters=_filters(form))
+    if qs.count() > EXPORT_LIMIT:
+        messages.error(
+            request,
+            _("Danh sách quá %(n)s dòng: hãy lọc bớt trước khi xuất.")
+            % {"n": f"{EXPORT_LIMIT:,}".replace(",", ".")},
+        )
+        return redirect(f"{reverse('beneficiary_list')}?{request.GET.urlencode()}")
+    parent = unit.get_parent() if unit.depth > 1 else None
+    content = beneficiary_workbook(
+        rows=qs,
+        unit_name=unit.name,
+        parent_name=parent.name if parent else "",
+        show_identifiers=can(request.user, "pii.view", unit),
+        today=timezone.localdate(),
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="dia-chi-nhan-dao-{stamp}.xlsx"'
+    return response
+
+
+def _person_data(data: dict[str, Any]) -> people.PersonData:
+    return people.PersonData(
+        full_name=data["full_name"],
+        birth=data.get("birth") or None,
+        sex=data.get("sex") or "",
+        id_number=data.get("id_number") or "",
+        legacy_id=data.get("legacy_id") or "",
+        phone=data.get("phone") or "",
+        ward_id=data.get("ward"),
+        address_detail=data.get("address_detail") or "",
+    )
+
+
+def _profile_data(data: dict[str, Any]) -> services.ProfileData:
+    year, standard = data.get("poverty_year"), data.get("poverty_standard") or ""
+    groups = [
+        services.GroupEntry(
+            code,
+            year if code in ("poor", "near_poor") else None,
+            standard if code in ("poor", "near_poor") else "",
+        )
+        for code in data.get("groups", [])
+    ]
+    return services.ProfileData(
+        groups=groups,
+        circumstances=data.get("circumstances") or "",
+        status=data.get("status") or "active",
+    )
+
+
+def _save(
+    request: HttpRequest, form: BeneficiaryForm, unit: Any, beneficiary: Beneficiary | None
+) -> Beneficiary | None:
+    """Check, show warnings to confirm, then save. Returns the record, or None to re-render."""
+    data = form.cleaned_data
+    try:
+        checked = people.person_check(_person_data(data))
+        if checked.warnings and not data.get("confirm_warnings"):
+            form.warnings = checked.warnings  # type: ignore[attr-defined]
+            return None
+        if beneficiary is None:
+            return services.beneficiary_register(
+                actor=request.user,
+                unit=unit,
+                person=_person_data(data),
+                profile=_profile_data(data),
+            )
+        return services.beneficiary_update(
+            actor=request.user,
+            beneficiary=beneficiary,
+            person=_person_data(data),
+            profile=_profile_data(data),
+        )
+    except ApplicationError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None
+
+
+@login_required
+def beneficiary_create(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    if not can(request.user, "data.edit", unit):
+        raise PermissionDenied
+    form = BeneficiaryForm(request.POST or None, **_choices(unit))
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, form, unit, None)
+        if saved is not None:
+            messages.success(request, _("Đã ghi địa chỉ nhân đạo «%s».") % saved.person.full_name)
+            return redirect("beneficiary_detail", pk=saved.pk)
+    return render(
+        request,
+        "beneficiaries/form.html",
+        {"form": form, "unit": unit, "title": _("Thêm địa chỉ nhân đạo")},
+    )
+
+
+@login_required
+def beneficiary_match(request: HttpRequest) -> HttpResponse:
+    """htmx: likely existing records for a draft (in scope: listed; outside: counted only)."""
+    unit = _unit(request)
+    data = request.GET
+    context: dict[str, Any] = {"result": None}
+    if (
+        len((data.get("full_name") or "").strip()) >= 4
+        or data.get("id_number")
+        or data.get("phone")
+    ):
+        ward = data.get("ward") or ""
+        draft = people.PersonData(
+            full_name=data.get("full_name") or "xx",
+            birth=data.get("birth") or None,
+            id_number=data.get("id_number") or "",
+            phone=data.get("phone") or "",
+            ward_id=int(ward) if ward.isdigit() else None,
+        )
+        try:
+            values = people.person_check(draft).values
+        except ApplicationError:
+            values = people.person_keys({"full_name": draft.full_name, "ward_id": draft.ward_id})
+            values["full_name"] = draft.full_name
+        context["result"] = people_selectors.person_matches(
+            user=request.user, values=values, exclude_pk=None
+        )
+        context["show_pii"] = can(request.user, "pii.view", unit)
+    return render(request, "beneficiaries/_matches.html", context)
+
+
+@login_required
+def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    beneficiary = selectors.beneficiary_get(user=request.user, pk=pk)
+    show = selectors.may_see_sensitive(request.user, beneficiary)
+    if show:
+        services.record_sensitive_view(
+            actor=request.user, beneficiary=beneficiary, ip=client_ip(request)
+        )
+    person = beneficiary.person
+    return render(
+        request,
+        "beneficiaries/detail.html",
+        {
+            "b": beneficiary,
+            "person": person,
+            "show_pii": show,
+            "id_shown": person.id_number if show else selectors.mask_id(person.id_number),
+            "phone_shown": person.phone if show else selectors.mask_phone(person.phone),
+            "may_edit": can(request.user, "data.edit", beneficiary.unit),
+            "verify_form": VerifyForm(),
+            "consent_form": ConsentForm(),
+            "has_consent": selectors.has_active_consent(beneficiary),
+        },
+    )
+
+
+@login_required
+def beneficiary_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    beneficiary = selectors.beneficiary_get(user=request.user, pk=pk)
+    if not can(request.user, "data.edit", beneficiary.unit):
+        raise PermissionDenied
+    p = beneficiary.person
+    memberships = list(beneficiary.memberships.all())
+    poverty = next((m for m in memberships if m.group_id in ("poor", "near_poor")), None)
+    initial = {
+        "full_name": p.full_name,
+        "birth": p.birth_display,
+        "sex": p.sex,
+        "id_number": p.id_number,
+        "legacy_id": p.legacy_id,
+        "phone": p.phone,
+        "ward": p.ward_id,
+        "address_detail": p.address_detail,
+        "groups": [m.group_id for m in memberships],
+        "poverty_year": poverty.year if poverty else None,
+        "poverty_standard": poverty.standard if poverty else "",
+        "circumstances": beneficiary.circumstances,
+        "status": beneficiary.status,
+    }
+    form = BeneficiaryForm(request.POST or None, initial=initial, **_choices(beneficiary.unit))
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, form, beneficiary.unit, beneficiary)
+        if saved is not None:
+            messages.success(request, _("Đã lưu thay đổi."))
+            return redirect("beneficiary_detail", pk=saved.pk)
+    return render(
+        request,
+        "beneficiaries/form.html",
+        {
+            "form": form,
+            "unit": beneficiary.unit,
+            "b": beneficiary,
+            "title": _("Sửa địa chỉ nhân đạo"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def beneficiary_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    beneficiary = selectors.beneficiary_get(user=request.user, pk=pk)
+    form = VerifyForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ApplicationError(_("Hãy chọn kết quả xác minh."))
+        services.beneficiary_verify(
+            actor=request.user, beneficiary=beneficiary, result=form.cleaned_data["result"]
+        )
+        messages.success(request, _("Đã ghi kết quả xác minh."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("beneficiary_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
+    beneficiary = selectors.beneficiary_get(user=request.user, pk=pk)
+    form = ConsentForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ApplicationError(" ".join(str(e) for errs in form.errors.values() for e in errs))
+        services.consent_record(actor=request.user, beneficiary=beneficiary, **form.cleaned_data)
+        messages.success(request, _("Đã ghi sự đồng ý công khai."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("beneficiary_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: HttpRequest, pk: int, consent_id: int) -> HttpResponse:
+    beneficiary = selectors.beneficiary_get(user=request.user, pk=pk)
+    consent = next((c for c in beneficiary.consents.all() if c.pk == consent_id), None)
+    if consent is None:
+        from django.http import Http404
+
+        raise Http404
+    try:
+        services.consent_withdraw(actor=request.user, consent=consent, on=timezone.localdate())
+        messages.success(request, _("Đã ghi việc rút lại sự đồng ý."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("beneficiary_detail", pk=pk)

@@ -1,0 +1,105 @@
+"""The instant duplicate check at data entry: indexed blocking keys find candidates, a small score
+explains how alike they are. (Batch linkage over a whole registry lives in the linkage app.)"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.fuzz import token_sort_ratio
+
+from .models import Person
+
+CANDIDATE_LIMIT = 40
+SHOW_THRESHOLD = 0.5
+
+
+@dataclass
+class Match:
+    person: Person
+    score: float  # 0..1
+    reasons: list[str] = field(default_factory=list)
+
+
+def blocking_filter(values: dict[str, Any]) -> Q | None:
+    """Candidates share at least one indexed key with the draft."""
+    q = Q()
+    used = False
+    for key in ("id_number", "legacy_id", "phone", "key_name_year", "key_given_ward"):
+        value = values.get(key)
+        if value and not value.endswith("|"):
+            q |= Q(**{key: value})
+            used = True
+    if values.get("name_key"):
+        q |= Q(name_key=values["name_key"])
+        used = True
+    return q if used else None
+
+
+def score(values: dict[str, Any], person: Person) -> Match:
+    reasons: list[str] = []
+    points = 0.0
+    name_sim = token_sort_ratio(values.get("name_key", ""), person.name_key) / 100
+    points += 0.35 * name_sim
+    if name_sim >= 0.999:
+        reasons.append(_("trùng họ tên"))
+    elif name_sim >= 0.85:
+        reasons.append(_("họ tên gần giống (%d%%)") % round(name_sim * 100))
+    birth, other = values.get("birth_date"), person.birth_date
+    precise = values.get("birth_precision") == "day" and person.birth_precision == "day"
+    if birth and other and not precise:
+        # A year (or month) only: agreement on the year is all the evidence there is.
+        if birth.year == other.year:
+            points += 0.15
+            reasons.append(_("trùng năm sinh"))
+        else:
+            points -= 0.2
+    elif birth and other:
+        if birth == other:
+            points += 0.25
+            reasons.append(_("trùng ngày sinh"))
+        elif birth.year == other.year:
+            points += 0.15
+            reasons.append(_("trùng năm sinh"))
+        elif (birth.day, birth.month, birth.year) == (other.month, other.day, other.year):
+            points += 0.15
+            reasons.append(_("ngày sinh đảo ngày/tháng"))
+        else:
+            points -= 0.2
+    ident, other_id = values.get("id_number"), person.id_number
+    if ident and other_id:
+        if ident == other_id:
+            points += 0.45
+            reasons.append(_("trùng số CCCD"))
+        elif Levenshtein.distance(ident, other_id) == 1:
+            points += 0.25
+            reasons.append(_("số CCCD lệch một chữ số"))
+        else:
+            points -= 0.4
+    if values.get("legacy_id") and values["legacy_id"] == person.legacy_id:
+        points += 0.3
+        reasons.append(_("trùng số CMND"))
+    if values.get("phone") and values["phone"] == person.phone:
+        points += 0.2
+        reasons.append(_("trùng số điện thoại"))
+    if values.get("ward_id") and values["ward_id"] == person.ward_id:
+        points += 0.1
+        reasons.append(_("cùng xã/phường"))
+    return Match(person=person, score=max(0.0, min(1.0, points)), reasons=reasons)
+
+
+def find_matches(
+    values: dict[str, Any], queryset: QuerySet[Person], *, exclude_pk: Any = None
+) -> list[Match]:
+    q = blocking_filter(values)
+    if q is None:
+        return []
+    qs = queryset.filter(q, merged_into__isnull=True)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    candidates = list(qs.select_related("unit", "ward")[:CANDIDATE_LIMIT])
+    matches = [score(values, p) for p in candidates]
+    return sorted((m for m in matches if m.score >= SHOW_THRESHOLD), key=lambda m: -m.score)

@@ -1,0 +1,66 @@
+"""Reads of the person registry, always through the user's scope."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from nhandao.core.scoping import get_visible_or_404
+from nhandao.core.text import fold
+
+from . import matching
+from .models import Household, Person
+
+_DIGITS = re.compile(r"^[\d\s.+()-]{6,}$")
+
+
+def person_search_filter(query: str) -> Q:
+    """A name with or without diacritics, an ID or CMND number, a phone, or a source reference."""
+    query = query.strip()
+    if not query:
+        return Q()
+    if _DIGITS.match(query):
+        digits = re.sub(r"\D", "", query)
+        q = Q(id_number=digits) | Q(legacy_id=digits) | Q(source_ref=query)
+        if digits.startswith("84"):
+            digits = "0" + digits[2:]
+        return q | Q(phone=digits) | Q(phone__endswith=digits[-9:])
+    return Q(name_key__contains=fold(query)) | Q(source_ref=query)
+
+
+def person_list(*, user: Any, query: str = "") -> QuerySet[Person]:
+    qs = Person.objects.visible_to(user).filter(person_search_filter(query))
+    return qs.select_related("ward", "unit").order_by("sort_key", "pk")
+
+
+def person_get(*, user: Any, pk: Any) -> Person:
+    return get_visible_or_404(
+        Person.objects.select_related("ward", "unit", "merged_into", "household"), user, pk=pk
+    )
+
+
+def household_get(*, user: Any, pk: Any) -> Household:
+    return get_visible_or_404(Household.objects.select_related("head", "ward", "unit"), user, pk=pk)
+
+
+def household_members(*, user: Any, household: Household) -> list[Person]:
+    return list(Person.objects.visible_to(user).filter(household=household).order_by("sort_key"))
+
+
+@dataclass
+class MatchResult:
+    matches: list[matching.Match]
+    outside_scope: int
+
+
+def person_matches(*, user: Any, values: dict[str, Any], exclude_pk: Any = None) -> MatchResult:
+    """Likely existing records for a draft: those in scope in full, those outside as a count."""
+    inside = matching.find_matches(values, Person.objects.visible_to(user), exclude_pk=exclude_pk)
+    everywhere = matching.find_matches(values, Person.objects.all(), exclude_pk=exclude_pk)
+    seen = {m.person.pk for m in inside}
+    return MatchResult(
+        matches=inside, outside_scope=sum(m.person.pk not in seen for m in everywhere)
+    )

@@ -1,0 +1,243 @@
+"""Writes to the person registry: every one checked, normalised, keyed for matching, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from nhandao.core.audit import audit_record, diff
+from nhandao.core.dates import InvalidDate, PartialDate, parse_date
+from nhandao.core.errors import ApplicationError
+from nhandao.core.idnumber import check_citizen_id, check_legacy_id
+from nhandao.core.models import AuditEvent
+from nhandao.core.phone import InvalidPhone, normalize_phone
+from nhandao.core.text import fold, nfc, person_sort_key, split_name, title_name
+
+from .models import Household, Person, Sex
+
+A = AuditEvent.Action
+NAME_MAX = 150
+
+
+@dataclass
+class PersonData:
+    """What a form, an API call or an import row says about a person, before checking."""
+
+    full_name: str
+    birth: str | PartialDate | dt.date | None = None
+    sex: str = ""
+    id_number: str = ""
+    legacy_id: str = ""
+    phone: str = ""
+    ward_id: int | None = None
+    address_detail: str = ""
+    address_original: str = ""
+    source_ref: str = ""
+
+
+@dataclass
+class Checked:
+    """Clean field values ready to store, and the warnings a user must confirm."""
+
+    values: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _birth(value: str | PartialDate | dt.date | None) -> PartialDate | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, PartialDate):
+        return value
+    try:
+        return parse_date(value)
+    except InvalidDate as exc:
+        raise ApplicationError(str(exc), field="birth") from exc
+
+
+def person_check(data: PersonData) -> Checked:
+    """Normalise and check one person; hard errors raise ApplicationError, doubts are warnings."""
+    full = title_name(nfc(data.full_name))
+    if len(full) < 2:
+        raise ApplicationError(_("Họ và tên phải có ít nhất 2 ký tự."), field="full_name")
+    if len(full) > NAME_MAX:
+        raise ApplicationError(
+            _("Họ và tên dài %(n)d ký tự, tối đa %(max)d.") % {"n": len(full), "max": NAME_MAX},
+            field="full_name",
+        )
+    if any(c in full for c in "<>{}") or any(c.isdigit() for c in full):
+        raise ApplicationError(
+            _("Họ và tên không được chứa chữ số hoặc ký tự < > { }."), field="full_name"
+        )
+    parts = split_name(full)
+    birth = _birth(data.birth)
+    sex = data.sex if data.sex in Sex.values else ""
+    warnings: list[str] = []
+    id_number = ""
+    if data.id_number.strip():
+        check = check_citizen_id(
+            data.id_number,
+            birth_date=birth.value if birth and birth.precision == "day" else None,
+            birth_year=birth.year if birth and birth.precision != "day" else None,
+            sex=sex or None,
+        )
+        if check.errors:
+            raise ApplicationError(" ".join(check.errors), field="id_number")
+        warnings += check.warnings
+        id_number = check.normalized
+    legacy_id = ""
+    if data.legacy_id.strip():
+        legacy = check_legacy_id(data.legacy_id)
+        if legacy.errors:
+            raise ApplicationError(" ".join(legacy.errors), field="legacy_id")
+        legacy_id = legacy.normalized
+    phone = ""
+    if data.phone.strip():
+        try:
+            phone = normalize_phone(data.phone)
+        except InvalidPhone as exc:
+            raise ApplicationError(str(exc), field="phone") from exc
+    values = {
+        "full_name": full,
+        "family_name": parts.family,
+        "middle_name": parts.middle,
+        "given_name": parts.given,
+        "birth_date": birth.value if birth else None,
+        "birth_precision": str(birth.precision) if birth else "",
+        "sex": sex,
+        "id_number": id_number,
+        "legacy_id": legacy_id,
+        "phone": phone,
+        "ward_id": data.ward_id,
+        "address_detail": nfc(data.address_detail)[:255],
+        "address_original": nfc(data.address_original)[:500],
+        "source_ref": nfc(data.source_ref)[:120],
+    }
+    values.update(person_keys(values))
+    return Checked(values=values, warnings=warnings)
+
+
+def person_keys(values: dict[str, Any]) -> dict[str, str]:
+    """Search, sort and blocking keys of a person (kept in indexed columns)."""
+    name_key = fold(values["full_name"])
+    birth: dt.date | None = values.get("birth_date")
+    year = str(birth.year) if birth else ""
+    given = fold(values.get("given_name", ""))
+    ward = values.get("ward_id") or ""
+    return {
+        "name_key": name_key,
+        "sort_key": person_sort_key(
+            given=values.get("given_name", ""),
+            middle=values.get("middle_name", ""),
+            family=values.get("family_name", ""),
+            birth=birth,
+        ),
+        "key_name_year": f"{name_key}|{year}",
+        "key_given_ward": f"{given}|{ward}" if ward else "",
+    }
+
+
+STORED = [f.name for f in fields(PersonData) if f.name not in {"birth", "ward_id"}] + [
+    "birth_date",
+    "birth_precision",
+    "ward_id",
+    "family_name",
+    "middle_name",
+    "given_name",
+]
+
+
+def _snapshot(person: Person) -> dict[str, Any]:
+    return {name: getattr(person, name) for name in STORED}
+
+
+def _check_unit(actor: Any, unit: Any) -> None:
+    from nhandao.orgs.permissions import can
+
+    if not can(actor, "data.edit", unit):
+        raise ApplicationError(_("Bạn không có quyền nhập dữ liệu tại đơn vị này."))
+
+
+@transaction.atomic
+def person_create(
+    *, actor: Any, unit: Any, checked: Checked, household: Household | None = None
+) -> Person:
+    _check_unit(actor, unit)
+    person = Person(
+        unit=unit,
+        household=household,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        **checked.values,
+    )
+    person.save()
+    audit_record(
+        actor=actor,
+        action=A.CREATE,
+        obj=person,
+        unit_path=unit.path,
+        changes=diff({}, _snapshot(person)),
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Person, checked: Checked) -> Person:
+    person = Person.objects.select_for_update().select_related("unit").get(pk=person.pk)
+    _check_unit(actor, person.unit)
+    if person.merged_into_id:
+        raise ApplicationError(_("Hồ sơ này đã được gộp vào hồ sơ khác; hãy sửa hồ sơ còn lại."))
+    before = _snapshot(person)
+    for key, value in checked.values.items():
+        setattr(person, key, value)
+    person.save()
+    changes = diff(before, _snapshot(person))
+    if changes:
+        audit_record(
+            actor=actor, action=A.UPDATE, obj=person, unit_path=person.unit.path, changes=changes
+        )
+    return person
+
+
+@transaction.atomic
+def household_create(
+    *,
+    actor: Any,
+    unit: Any,
+    head: Person | None = None,
+    code: str = "",
+    ward_id: int | None = None,
+    address_detail: str = "",
+    poverty_status: str = "",
+    poverty_year: int | None = None,
+    poverty_standard: str = "",
+) -> Household:
+    _check_unit(actor, unit)
+    if poverty_status and not poverty_year:
+        raise ApplicationError(_("Hộ nghèo/cận nghèo phải ghi năm xác định."), field="poverty_year")
+    household = Household.objects.create(
+        unit=unit,
+        head=head,
+        code=nfc(code)[:40],
+        ward_id=ward_id,
+        address_detail=nfc(address_detail)[:255],
+        poverty_status=poverty_status,
+        poverty_year=poverty_year,
+        poverty_standard=nfc(poverty_standard)[:40],
+    )
+    if head is not None:
+        Person.objects.filter(pk=head.pk).update(household=household)
+    audit_record(
+        actor=actor,
+        action=A.CREATE,
+        obj=household,
+        unit_path=unit.path,
+        changes={
+            "head": [None, head.full_name if head else None],
+            "poverty_status": [None, poverty_status or None],
+            "poverty_year": [None, poverty_year],
+        },
+    )
+    return household
