@@ -110,3 +110,8 @@ def _consent(tree: Any, people: Any) -> dict[str, Any]:
         method="paper",
     )
     return {"pk": b.pk, "consent_id": consent.pk}
+
+
+@register_api("/api/v1/beneficiaries/{beneficiary_id}")
+def _api_beneficiary(tree: Any, people: Any) -> dict[str, Any]:
+    return {"beneficiary_id": _qt_beneficiary(tree, people).pk}

@@ -22,6 +22,8 @@ def _patterns_with_ids() -> list[str]:
     def walk(patterns: list, prefix: str = "") -> None:
         for p in patterns:
             if isinstance(p, URLResolver):
+                if p.namespace == "api-v1":
+                    continue  # API paths are walked from the OpenAPI schema below
                 walk(p.url_patterns, prefix + str(p.pattern))
             elif isinstance(p, URLPattern) and p.name and "<" in prefix + str(p.pattern):
                 names.append(p.name)
@@ -36,7 +38,7 @@ def _api_paths_with_ids() -> list[str]:
 
 
 def test_every_page_with_an_id_is_registered():
-    pages = [n for n in _patterns_with_ids() if not n.startswith("api-v1")]
+    pages = _patterns_with_ids()
     missing = [n for n in pages if n not in PAGES]
     assert pages, "no URL pattern with an id was found"
     assert missing == [], f"register these pages in tests/scope_registry.py: {missing}"

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
+from nhandao.beneficiaries.api import router as beneficiaries_router
 from nhandao.core.errors import ApplicationError
 from nhandao.orgs.api import router as orgs_router
 from nhandao.orgs.permissions import needs_second_factor
@@ -52,3 +53,4 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 api.add_router("/", orgs_router)
+api.add_router("/", beneficiaries_router)

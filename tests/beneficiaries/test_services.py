@@ -134,3 +134,9 @@ def test_consent_cannot_be_dated_in_the_future(register, people):
             given_on=dt.date(2999, 1, 1),
             method="paper",
         )
+
+
+def test_an_unknown_ward_code_is_refused(register):
+    with pytest.raises(ApplicationError, match="không có trong danh mục") as exc:
+        register("Lê Văn An", ward_id=150)
+    assert exc.value.field == "ward" and Person.objects.count() == 0

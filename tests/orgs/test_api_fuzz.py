@@ -7,6 +7,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import positive_data_acceptance
 
 from nhandao.orgs import services
 from nhandao.orgs.models import RoleAssignment
@@ -43,12 +44,17 @@ def test_every_operation_conforms_to_the_schema(tree, people, keep_connection_op
         @given(case=operation.as_strategy())
         @settings(
             max_examples=25,
+            derandomize=True,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         )
         def check(case):
             response = case.call(headers=headers)
             assert response.status_code < 500, (case.path, case.query, response.text[:300])
-            case.validate_response(response, headers=headers)
+            # Business rules (a name of at least 2 letters, a real phone number…) are stricter
+            # than the JSON schema: a schema-valid body may get a 400 with the reason.
+            case.validate_response(
+                response, headers=headers, excluded_checks=[positive_data_acceptance]
+            )
 
         check()

@@ -31,3 +31,7 @@ def province_by_name(name: str) -> Province | None:
 
 def counts() -> tuple[int, int]:
     return Province.objects.count(), Ward.objects.count()
+
+
+def ward_exists(code: int) -> bool:
+    return Ward.objects.filter(code=code).exists()

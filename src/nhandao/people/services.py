@@ -16,6 +16,7 @@ from nhandao.core.idnumber import check_citizen_id, check_legacy_id
 from nhandao.core.models import AuditEvent
 from nhandao.core.phone import InvalidPhone, normalize_phone
 from nhandao.core.text import fold, nfc, person_sort_key, split_name, title_name
+from nhandao.geo import selectors as geo
 
 from .models import Household, Person, Sex
 
@@ -100,6 +101,11 @@ def person_check(data: PersonData) -> Checked:
             phone = normalize_phone(data.phone)
         except InvalidPhone as exc:
             raise ApplicationError(str(exc), field="phone") from exc
+    if data.ward_id is not None and not geo.ward_exists(data.ward_id):
+        raise ApplicationError(
+            _("Mã xã/phường %s không có trong danh mục 3.321 xã/phường.") % data.ward_id,
+            field="ward",
+        )
     values = {
         "full_name": full,
         "family_name": parts.family,
