@@ -15,7 +15,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _snapshot() -> tuple[int, ...]:
+    from nhandao.beneficiaries.models import Beneficiary
+
     return (
+        Beneficiary.objects.count(),
         Province.objects.count(),
         Ward.objects.count(),
         Unit.objects.count(),
@@ -30,7 +33,8 @@ def test_demo_loads_everything_once_and_prints_logins():
     first = _snapshot()
     call_command("demo", stdout=StringIO())
     assert _snapshot() == first
-    assert first[:2] == (34, 3321)
+    assert first[1:3] == (34, 3321)
+    assert first[0] == 10  # humanitarian addresses in Hoàn Kiếm, Vĩnh Linh and Ninh Kiều
     text = out.getvalue()
     assert (
         "http://127.0.0.1:8000/" in text and DEMO_PASSWORD in text and "hoankiem.nhaplieu" in text

@@ -154,6 +154,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Demo data of each domain app, run by `manage.py demo` after the tree and the users.
+NHANDAO_DEMO_SEEDERS = ["nhandao.beneficiaries.demo.demo_seed"]
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,6 +1,8 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
 
 from nhandao.geo.services import geo_load_official
 from nhandao.orgs.demo import DEMO_PASSWORD, demo_seed
@@ -15,6 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         geo = geo_load_official()
         logins = demo_seed()
+        # Each domain app adds its demo records after the tree and users exist.
+        for path in settings.NHANDAO_DEMO_SEEDERS:
+            import_string(path)()
         out = self.stdout
         out.write(
             f"Danh mục hành chính: {geo.provinces_total} tỉnh/thành, {geo.wards_total} xã/phường."
