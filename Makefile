@@ -26,6 +26,9 @@ run: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py demo --url http://127.0.0.1:$(PORT)/
+	@# The background-job worker (imports, duplicate searches) runs beside the web server.
+	$(PY) manage.py db_worker > var/worker.log 2>&1 & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 0.0.0.0:$(PORT)
 
 # The whole suite (browser tests included when Debian chromium is present: see browser-deps).

@@ -115,3 +115,25 @@ def _consent(tree: Any, people: Any) -> dict[str, Any]:
 @register_api("/api/v1/beneficiaries/{beneficiary_id}")
 def _api_beneficiary(tree: Any, people: Any) -> dict[str, Any]:
     return {"beneficiary_id": _qt_beneficiary(tree, people).pk}
+
+
+def _qt_import_job(tree: Any, people: Any) -> Any:
+    from nhandao.imports.models import ImportJob
+
+    return ImportJob.objects.create(
+        unit=tree.vinh_linh,
+        kind="beneficiaries",
+        filename="ds.csv",
+        content=b"Ho va ten\nLe Van A\n",
+        created_by=people.outsider,
+    )
+
+
+@register("import_detail", "import_progress", "import_commit", "import_cancel", "import_errors")
+def _import_job(tree: Any, people: Any) -> dict[str, Any]:
+    return {"pk": _qt_import_job(tree, people).pk}
+
+
+@register("import_template")
+def _import_template(tree: Any, people: Any) -> dict[str, Any]:
+    return {"kind": "no-such-list"}  # not scoped data: only an unknown list answers 404

@@ -8,5 +8,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("beneficiaries/", include("nhandao.beneficiaries.urls")),
+    path("imports/", include("nhandao.imports.urls")),
     path("", include("nhandao.orgs.urls")),
 ]

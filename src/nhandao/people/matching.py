@@ -103,3 +103,51 @@ def find_matches(
     candidates = list(qs.select_related("unit", "ward")[:CANDIDATE_LIMIT])
     matches = [score(values, p) for p in candidates]
     return sorted((m for m in matches if m.score >= SHOW_THRESHOLD), key=lambda m: -m.score)
+
+
+BLOCKING_KEYS = ("id_number", "legacy_id", "phone", "key_name_year", "key_given_ward", "name_key")
+PERSON_FIELDS = (
+    "full_name",
+    "name_key",
+    "birth_date",
+    "birth_precision",
+    "id_number",
+    "legacy_id",
+    "phone",
+    "ward_id",
+)
+
+
+class BatchIndex:
+    """The same check inside one list being imported: each row against the rows before it."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[tuple[str, str], list[tuple[int, Person]]] = {}
+
+    def best(self, values: dict[str, Any]) -> tuple[int, Match] | None:
+        seen: set[int] = set()
+        best: tuple[int, Match] | None = None
+        for key in BLOCKING_KEYS:
+            value = values.get(key)
+            if not value or str(value).endswith("|"):
+                continue
+            for row, person in self._by_key.get((key, str(value)), []):
+                if row in seen:
+                    continue
+                seen.add(row)
+                match = score(values, person)
+                if best is None or match.score > best[1].score:
+                    best = (row, match)
+        return best
+
+    def add(self, row: int, values: dict[str, Any]) -> None:
+        person = Person(
+            **{
+                f: values.get(f) or ("" if f != "birth_date" and f != "ward_id" else None)
+                for f in PERSON_FIELDS
+            }
+        )
+        for key in BLOCKING_KEYS:
+            value = values.get(key)
+            if value and not str(value).endswith("|"):
+                self._by_key.setdefault((key, str(value)), []).append((row, person))

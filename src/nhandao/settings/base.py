@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "nhandao.orgs",
     "nhandao.people",
     "nhandao.beneficiaries",
+    "nhandao.imports",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +157,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 # Demo data of each domain app, run by `manage.py demo` after the tree and the users.
 NHANDAO_DEMO_SEEDERS = ["nhandao.beneficiaries.demo.demo_seed"]
+
+# Lists the one import pipeline can read: kind -> ListSpec (see imports/spec.py).
+NHANDAO_IMPORTERS = {"beneficiaries": "nhandao.beneficiaries.importers.BENEFICIARIES"}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -1,0 +1,115 @@
+"""The one staged import pipeline: a job per uploaded file, a row per data row, and the column
+mappings remembered per file shape."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from nhandao.core.scoping import ScopedQuerySet
+
+
+class JobStatus(models.TextChoices):
+    MAPPING = "mapping", _("Chờ ghép cột")
+    VALIDATING = "validating", _("Đang kiểm tra")
+    VALIDATED = "validated", _("Đã kiểm tra, chờ ghi")
+    COMMITTING = "committing", _("Đang ghi")
+    COMMITTED = "committed", _("Đã ghi")
+    FAILED = "failed", _("Lỗi")
+    CANCELLED = "cancelled", _("Đã hủy")
+
+
+class ImportJob(models.Model):
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("loại danh sách"), max_length=40)
+    filename = models.CharField(_("tệp"), max_length=255)
+    content = models.BinaryField(_("nội dung tệp"))
+    sheet_name = models.CharField(max_length=100, blank=True)
+    source_encoding = models.CharField(max_length=20, blank=True)
+    status = models.CharField(
+        max_length=12, choices=JobStatus.choices, default=JobStatus.MAPPING, db_index=True
+    )
+    header_row = models.PositiveIntegerField(default=0)  # 0-based index in the sheet
+    mapping = models.JSONField(default=dict)  # {"<column index>": "<field>"}
+    signature = models.CharField(max_length=64, blank=True, db_index=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lượt nhập danh sách")
+        verbose_name_plural = _("lượt nhập danh sách")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def progress(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class RowStatus(models.TextChoices):
+    OK = "ok", _("Hợp lệ")
+    WARNING = "warning", _("Cần xem lại")
+    ERROR = "error", _("Lỗi")
+    DUPLICATE = "duplicate", _("Trùng")
+    EXISTING = "existing", _("Đã có (bỏ qua)")
+
+
+class ImportRow(models.Model):
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField()  # as the user sees it in Excel (1-based)
+    raw = models.JSONField(default=list)  # the cells as read
+    values = models.JSONField(default=dict)  # normalised values ready to write
+    natural_key = models.CharField(max_length=200, blank=True, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=RowStatus.choices, default=RowStatus.OK, db_index=True
+    )
+    problems = models.JSONField(default=list)  # [{"column": "C", "field": ..., "message": ...}]
+    matches = models.JSONField(default=list)  # likely existing records: [{"id", "name", "score"}]
+    duplicate_of_row = models.PositiveIntegerField(null=True, blank=True)
+    result_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["row_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "row_number"], name="imports_row_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.row_number}"
+
+
+class SavedMapping(models.Model):
+    """A column mapping remembered for the next file of the same shape (same header texts)."""
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)
+    signature = models.CharField(max_length=64)
+    mapping = models.JSONField(default=dict)  # {"<header text>": "<field>"}
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "kind", "signature"], name="imports_mapping_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.signature[:8]}"

@@ -1,0 +1,12 @@
+"""Thin job entry points: take ids, call one service."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def validate_job(job_id: int) -> None:
+    from .services import import_validate
+
+    import_validate(job_id=job_id)

@@ -1,0 +1,153 @@
+"""Pages of the import pipeline. Views only speak HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from nhandao.core.errors import ApplicationError
+from nhandao.core.forms import StyledForm
+from nhandao.orgs.permissions import can
+
+from . import selectors, services
+from .models import JobStatus
+from .registry import get_spec, list_specs
+from .workbooks import error_workbook, template_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+class UploadForm(StyledForm):
+    kind = forms.ChoiceField(label=gettext_lazy("Loại danh sách"))
+    file = forms.FileField(
+        label=gettext_lazy("Tệp Excel (.xlsx, .xls, .ods) hoặc CSV"), allow_empty_file=True
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, s.label) for k, s in list_specs().items()]  # type: ignore[attr-defined]
+
+
+def _unit(request: HttpRequest) -> Any:
+    assignment = getattr(request.user, "active_assignment", None)
+    if assignment is None or not can(request.user, "data.import", assignment.unit):
+        raise PermissionDenied
+    return assignment.unit
+
+
+@login_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > MAX_UPLOAD:
+                raise ApplicationError(
+                    _("Tệp «%s» lớn quá 50 MB: hãy chia nhỏ danh sách.") % upload.name
+                )
+            job = services.import_upload(
+                actor=request.user,
+                unit=unit,
+                kind=form.cleaned_data["kind"],
+                filename=upload.name,
+                data=upload.read(),
+            )
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("import_detail", pk=job.pk)
+    jobs = selectors.job_list(user=request.user)[:30]
+    return render(
+        request,
+        "imports/list.html",
+        {"form": form, "jobs": jobs, "unit": unit, "specs": list_specs()},
+    )
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.job_get(user=request.user, pk=pk)
+    context: dict[str, Any] = {"job": job, "spec": get_spec(job.kind)}
+    if job.status == JobStatus.MAPPING:
+        try:
+            context.update(services.mapping_context(job))
+        except ApplicationError as exc:
+            context["error"] = exc.message
+        if request.method == "POST":
+            mapping = {
+                int(k[4:]): str(v)
+                for k, v in request.POST.items()
+                if k.startswith("col_") and k[4:].isdigit()
+            }
+            try:
+                services.import_set_mapping(actor=request.user, job=job, mapping=mapping)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            return redirect("import_detail", pk=job.pk)
+    elif job.status in (JobStatus.VALIDATED, JobStatus.COMMITTED):
+        context["problem_rows"] = selectors.job_problem_rows(job=job)
+    return render(request, "imports/detail.html", context)
+
+
+@login_required
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.job_get(user=request.user, pk=pk)
+    response = render(request, "imports/_progress.html", {"job": job})
+    if job.status != JobStatus.VALIDATING:
+        response["HX-Refresh"] = "true"  # done: reload the page to show the preview
+    return response
+
+
+@login_required
+@require_POST
+def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.job_get(user=request.user, pk=pk)
+    try:
+        job = services.import_commit(
+            actor=request.user, job=job, include_warnings=request.POST.get("warnings") == "on"
+        )
+        messages.success(request, _("Đã ghi %d dòng vào sổ.") % job.counts.get("written", 0))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("import_detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.job_get(user=request.user, pk=pk)
+    try:
+        services.import_cancel(actor=request.user, job=job)
+        messages.success(request, _("Đã hủy lượt nhập; không có dữ liệu nào được ghi."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("import_list")
+
+
+@login_required
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.job_get(user=request.user, pk=pk)
+    content = error_workbook(job, services.job_headers(job))
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="ket-qua-kiem-tra-{job.pk}.xlsx"'
+    return response
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    spec = get_spec(kind)
+    content = template_workbook(str(spec.label), spec.columns, spec.example_rows)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="mau-{kind}.xlsx"'
+    return response

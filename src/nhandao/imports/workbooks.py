@@ -1,0 +1,99 @@
+"""Workbooks the pipeline gives back: the file repeated with an error column and the failing cells
+marked, and an empty template for each list."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import xlsxwriter
+from django.utils.translation import gettext as _
+
+from .headers import ColumnSpec
+from .models import ImportJob, ImportRow, RowStatus
+from .readers import column_letter
+
+OPTIONS = {
+    "in_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+
+
+def error_workbook(job: ImportJob, headers: Sequence[str]) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, OPTIONS)
+    sheet = book.add_worksheet(_("Kết quả kiểm tra"))
+    head = book.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2", "text_wrap": True})
+    bad = book.add_format({"bg_color": "#F8D7DA", "border": 1})
+    warn = book.add_format({"bg_color": "#FFF3CD", "border": 1})
+    plain = book.add_format({"border": 1})
+    status_col = len(headers)
+    sheet.write_string(0, 0, _("Dòng trong tệp gốc"), head)
+    for col, text in enumerate(headers, 1):
+        sheet.write_string(0, col, text or column_letter(col - 1), head)
+    sheet.write_string(0, status_col + 1, _("Kết quả"), head)
+    sheet.write_string(0, status_col + 2, _("Lỗi và cảnh báo"), head)
+    sheet.set_column(status_col + 2, status_col + 2, 60)
+    labels = dict(RowStatus.choices)
+    for r, row in enumerate(ImportRow.objects.filter(job=job).order_by("row_number").iterator(), 1):
+        marked = {p["column"]: p["level"] for p in row.problems}
+        sheet.write_number(r, 0, row.row_number, plain)
+        for col, value in enumerate(row.raw):
+            letter = column_letter(col)
+            fmt = bad if marked.get(letter) == "error" else warn if letter in marked else plain
+            sheet.write_string(r, col + 1, "" if value is None else str(value), fmt)
+        sheet.write_string(r, status_col + 1, str(labels.get(row.status, row.status)), plain)
+        notes = [
+            f"{p['column']}: {p['message']}" if p["column"] else p["message"] for p in row.problems
+        ]
+        if row.duplicate_of_row:
+            notes.append(_("Trùng với dòng %d trong cùng tệp") % row.duplicate_of_row)
+        if row.status == RowStatus.EXISTING:
+            notes.append(_("Đã có trong sổ (nhập lần trước)"))
+        for m in row.matches:
+            if "outside_scope" in m:
+                notes.append(_("Có %d hồ sơ giống ở đơn vị khác") % m["outside_scope"])
+            else:
+                notes.append(
+                    _("Có thể trùng: %(name)s %(birth)s (%(unit)s)")
+                    % {"name": m["name"], "birth": m["birth"], "unit": m["unit"]}
+                )
+        sheet.write_string(r, status_col + 2, "; ".join(notes), plain)
+    sheet.freeze_panes(1, 1)
+    sheet.autofilter(0, 0, max(1, ImportRow.objects.filter(job=job).count()), status_col + 2)
+    book.close()
+    return buffer.getvalue()
+
+
+def template_workbook(
+    title: str, columns: Sequence[ColumnSpec], examples: Sequence[Sequence[str]]
+) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, OPTIONS)
+    sheet = book.add_worksheet(_("Danh sách"))
+    bold = book.add_format({"bold": True, "align": "center", "font_size": 13})
+    head = book.add_format(
+        {"bold": True, "border": 1, "bg_color": "#F2F2F2", "text_wrap": True, "align": "center"}
+    )
+    note = book.add_format({"italic": True, "font_color": "#555555"})
+    labels = ["STT", *[c.label + (" (*)" if c.required else "") for c in columns]]
+    sheet.merge_range(0, 0, 0, len(labels) - 1, title.upper(), bold)
+    sheet.write_string(
+        1,
+        0,
+        _(
+            "(*) bắt buộc. Xóa các dòng ví dụ trước khi nhập. Ngày sinh: "
+            "dd/mm/yyyy hoặc chỉ năm sinh."
+        ),
+        note,
+    )
+    for col, label in enumerate(labels):
+        sheet.write_string(3, col, label, head)
+        sheet.set_column(col, col, 6 if col == 0 else 18)
+    for r, example in enumerate(examples, 4):
+        for col, value in enumerate(example):
+            sheet.write_string(r, col, value)
+    book.close()
+    return buffer.getvalue()

@@ -1,0 +1,186 @@
+"""The import pipeline end to end on the sample list a commune keeps: upload, header, mapping,
+validation with progress, preview, commit in one transaction, re-import adds nothing, reports."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from python_calamine import CalamineWorkbook
+
+from nhandao.beneficiaries.models import Beneficiary
+from nhandao.core.errors import ApplicationError
+from nhandao.geo.services import geo_load_official
+from nhandao.imports import services
+from nhandao.imports.models import ImportJob, JobStatus, SavedMapping
+from nhandao.people.models import Person
+from tests.conftest import actor, login
+
+pytestmark = pytest.mark.django_db
+SAMPLE = Path(
+    os.environ.get(
+        "NHANDAO_SAMPLE_XLSX",
+        Path(__file__).resolve().parents[3] / "shared/samples/qua_tet_2025_xa_hoa_an.xlsx",
+    )
+)
+
+
+@pytest.fixture
+def sample() -> bytes:
+    assert SAMPLE.is_file(), f"the sample list {SAMPLE} is missing (../shared/samples)"
+    return SAMPLE.read_bytes()
+
+
+@pytest.fixture(autouse=True)
+def geo(db):
+    geo_load_official()
+
+
+def _run(client, django_capture_on_commit_callbacks, data: bytes, name: str = "ds.xlsx"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        reverse("import_list"), {"kind": "beneficiaries", "file": SimpleUploadedFile(name, data)}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    job = ImportJob.objects.latest("pk")
+    page = client.get(response.url)
+    assert page.status_code == 200
+    mapping = {f"col_{col}": field for col, field in page.context["match"].mapping.items()}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response.url, mapping)
+    job.refresh_from_db()
+    return job
+
+
+def test_the_sample_list_imports_with_its_duplicate_held_back(
+    client, tree, people, sample, django_capture_on_commit_callbacks
+):
+    login(client, people.clerk)
+    job = _run(client, django_capture_on_commit_callbacks, sample)
+    assert job.status == JobStatus.VALIDATED and job.progress == 100
+    assert job.counts["total"] == 6 and job.counts["ok"] == 5 and job.counts["duplicate"] == 1
+    dup = job.rows.get(status="duplicate")
+    assert dup.row_number == 13 and dup.duplicate_of_row == 11  # row 6 repeats row 4
+    assert Person.objects.count() == 0  # nothing written before the commit
+    page = client.get(reverse("import_detail", args=[job.pk])).content.decode()
+    assert "Có thể là cùng người với dòng 11" in page
+    client.post(reverse("import_commit", args=[job.pk]), {"warnings": "on"})
+    job.refresh_from_db()
+    assert job.status == JobStatus.COMMITTED and job.counts["written"] == 5
+    loi = Person.objects.get(full_name="Huỳnh Văn Lợi")
+    assert loi.ward.name == "Xã Hòa An" and loi.address_detail == "Ấp Hòa Lợi"
+    assert loi.address_original.startswith("Ấp Hòa Lợi, xã Hòa An, huyện Phụng Hiệp")
+    assert loi.birth_precision == "year" and loi.unit_id == tree.hoan_kiem.pk
+    tu = Person.objects.get(full_name="Nguyễn Thị Bé Tư").beneficiary
+    assert [m.group_id for m in tu.memberships.all()] == ["near_poor"]
+    assert SavedMapping.objects.filter(signature=job.signature).exists()
+
+
+def test_importing_the_same_file_twice_adds_nothing(
+    client, people, sample, django_capture_on_commit_callbacks
+):
+    login(client, people.clerk)
+    first = _run(client, django_capture_on_commit_callbacks, sample)
+    client.post(reverse("import_commit", args=[first.pk]), {"warnings": "on"})
+    second = _run(client, django_capture_on_commit_callbacks, sample)
+    assert second.counts["existing"] == 5
+    client.post(reverse("import_commit", args=[second.pk]), {"warnings": "on"})
+    second.refresh_from_db()
+    assert second.counts["written"] == 0 and Person.objects.count() == 5
+
+
+def test_a_failure_while_writing_rolls_everything_back(
+    client, people, sample, django_capture_on_commit_callbacks, monkeypatch
+):
+    from nhandao.beneficiaries import importers
+
+    login(client, people.clerk)
+    job = _run(client, django_capture_on_commit_callbacks, sample)
+    real = importers.write
+    calls = {"n": 0}
+
+    def flaky(actor_, unit, values):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise ApplicationError("mất kết nối")
+        return real(actor_, unit, values)
+
+    object.__setattr__(importers.BENEFICIARIES, "write", flaky)
+    try:
+        with pytest.raises(ApplicationError, match="Dòng 10"):
+            services.import_commit(actor=actor(people.clerk), job=job)
+    finally:
+        object.__setattr__(importers.BENEFICIARIES, "write", real)
+    assert Person.objects.count() == 0 and Beneficiary.objects.count() == 0
+    job.refresh_from_db()
+    assert job.status == JobStatus.VALIDATED  # can be committed again
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("trong.xlsx", b"", "rỗng"),
+        ("bao-cao.xlsx", b"%PDF-1.4 fake", "PDF"),
+        ("bang.xls", b"<html><table><tr><td>x</td></tr></table></html>", "HTML"),
+    ],
+)
+def test_bad_files_are_refused_with_a_vietnamese_message(client, people, name, data, message):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login(client, people.clerk)
+    response = client.post(
+        reverse("import_list"), {"kind": "beneficiaries", "file": SimpleUploadedFile(name, data)}
+    )
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["file"])
+    assert message in errors and name in errors
+    assert not ImportJob.objects.exists()
+
+
+def test_error_workbook_marks_failing_rows_and_templates_download(
+    client, people, django_capture_on_commit_callbacks
+):
+    login(client, people.clerk)
+    csv = (
+        "Họ và tên,Năm sinh,Số CCCD,Điện thoại\n"
+        "Lê Văn An,1960,,0912345678\n"
+        "Trần Thị B,31/02/1990,,\n"
+        "Phạm Văn C,1970,0011234,\n"
+    ).encode()
+    job = _run(client, django_capture_on_commit_callbacks, csv, "ds.csv")
+    assert job.counts["error"] == 2 and job.counts["ok"] == 1
+    book = client.get(reverse("import_errors", args=[job.pk]))
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(book.content)).get_sheet_by_index(0)
+    table = rows.to_python()
+    assert table[0][-1] == "Lỗi và cảnh báo"
+    by_row = {int(r[0]): r[-1] for r in table[1:]}
+    assert "B:" in by_row[3] and "C:" in by_row[4]
+    template = client.get(reverse("import_template", args=["beneficiaries"]))
+    header = CalamineWorkbook.from_filelike(io.BytesIO(template.content)).get_sheet_by_index(0)
+    assert "Họ và tên (*)" in header.to_python()[3]
+
+
+def test_command_line_import(tree, people, sample, tmp_path):
+    from io import StringIO
+
+    tree.hoan_kiem.short_code = "HK"
+    tree.hoan_kiem.save()
+    out = StringIO()
+    call_command(
+        "import_people",
+        str(SAMPLE),
+        "--unit",
+        "HK",
+        "--user",
+        "clerk",
+        "--errors",
+        str(tmp_path / "kq.xlsx"),
+        stdout=out,
+    )
+    assert "đã ghi 5" in out.getvalue() and (tmp_path / "kq.xlsx").is_file()
+    assert Person.objects.count() == 5
