@@ -24,6 +24,7 @@ from nhandao.orgs import services
 from nhandao.orgs.models import Role, RoleAssignment, Unit, UnitKind, User
 
 PASSWORD = "Mat-khau-thu-nghiem-2026"
+POVERTY = ("poor", "near_poor")
 
 
 @dataclass
@@ -115,3 +116,27 @@ def as_user(client: Client):
 def actor(user: User) -> User:
     """The user object as services see it inside a request (assignments resolved)."""
     return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def register(tree, people):
+    """Register a beneficiary as the Hà Nội officer (in Hoàn Kiếm unless told otherwise)."""
+    from nhandao.beneficiaries import services as beneficiaries
+    from nhandao.people.services import PersonData
+
+    def _register(full_name: str, unit=None, by=None, groups=(), circumstances="", **person):
+        profile = beneficiaries.ProfileData(
+            groups=[
+                beneficiaries.GroupEntry(g, 2025 if g in POVERTY else None, "2022–2025")
+                for g in groups
+            ],
+            circumstances=circumstances,
+        )
+        return beneficiaries.beneficiary_register(
+            actor=actor(by or people.hn_officer),
+            unit=unit or tree.hoan_kiem,
+            person=PersonData(full_name=full_name, **person),
+            profile=profile,
+        )
+
+    return _register

@@ -40,10 +40,18 @@ TIMEOUT_MS = 10_000
 
 
 def seed_roles() -> None:
-    """What migration orgs/0002 does: the default roles, kept as they are if present."""
+    """What the data migrations do: the default roles (orgs/0002) and beneficiary groups
+    (beneficiaries/0003), kept as they are if present."""
+    from nhandao.beneficiaries.groups import DEFAULT_GROUPS
+    from nhandao.beneficiaries.models import BeneficiaryGroup
+
     for spec in DEFAULT_ROLES:
         Role.objects.get_or_create(
             code=spec["code"], defaults={k: v for k, v in spec.items() if k != "code"}
+        )
+    for rank, (code, name, sensitive) in enumerate(DEFAULT_GROUPS, 1):
+        BeneficiaryGroup.objects.get_or_create(
+            code=code, defaults={"name": name, "sensitive": sensitive, "rank": rank * 10}
         )
 
 
