@@ -137,3 +137,28 @@ def _import_job(tree: Any, people: Any) -> dict[str, Any]:
 @register("import_template")
 def _import_template(tree: Any, people: Any) -> dict[str, Any]:
     return {"kind": "no-such-list"}  # not scoped data: only an unknown list answers 404
+
+
+@register("linkage_progress")
+def _linkage_run(tree: Any, people: Any) -> dict[str, Any]:
+    from nhandao.linkage.models import LinkageRun
+
+    return {"pk": LinkageRun.objects.create(unit=tree.vinh_linh).pk}
+
+
+@register("pair_detail")
+def _pair(tree: Any, people: Any) -> dict[str, Any]:
+    from nhandao.linkage.models import CandidatePair
+
+    a = _qt_beneficiary(tree, people).person
+    from nhandao.beneficiaries import services as beneficiaries
+    from nhandao.people.services import PersonData
+
+    b = beneficiaries.beneficiary_register(
+        actor=people.outsider,
+        unit=tree.vinh_linh,
+        person=PersonData(full_name="Le Thi Man", birth="1950"),
+        profile=beneficiaries.ProfileData(),
+    ).person
+    pair = CandidatePair.objects.create(unit=tree.vinh_linh, a=a, b=b, score=0.6)
+    return {"pk": pair.pk}

@@ -246,3 +246,24 @@ def record_sensitive_view(*, actor: Any, beneficiary: Beneficiary, ip: str | Non
         unit_path=beneficiary.unit.path,
         ip_address=ip,
     )
+
+
+def merge_profiles(*, survivor_profile: Beneficiary, merged_profile: Beneficiary) -> None:
+    """Both merged persons were humanitarian addresses: the survivor's profile takes the other's
+    groups and consents; the other profile is then removed (its person keeps the history)."""
+    have = set(survivor_profile.memberships.values_list("group_id", flat=True))
+    GroupMembership.objects.filter(beneficiary=merged_profile).exclude(group_id__in=have).update(
+        beneficiary=survivor_profile
+    )
+    Consent.objects.filter(beneficiary=merged_profile).update(beneficiary=survivor_profile)
+    if not survivor_profile.circumstances and merged_profile.circumstances:
+        survivor_profile.circumstances = merged_profile.circumstances
+        survivor_profile.save(update_fields=["circumstances", "updated_at"])
+    audit_record(
+        actor=None,
+        action=A.MERGE,
+        obj=survivor_profile,
+        unit_path=survivor_profile.unit.path,
+        changes={"merged_profile": [None, merged_profile.pk]},
+    )
+    merged_profile.delete()

@@ -247,3 +247,110 @@ def household_create(
         },
     )
     return household
+
+
+MERGE_FILL = (
+    "birth_date",
+    "birth_precision",
+    "sex",
+    "id_number",
+    "legacy_id",
+    "phone",
+    "ward_id",
+    "address_detail",
+    "address_original",
+    "household_id",
+)
+
+
+@transaction.atomic
+def person_merge(*, actor: Any, survivor: Person, merged: Person) -> Person:
+    """Merge ``merged`` into ``survivor``: the survivor keeps its values and takes the ones it
+    lacks; every reference to the merged record, in every app, now points to the survivor (a
+    one-to-one profile both have is merged by its own app's ``merge_profiles`` hook); the merged
+    record stays, marked "merged into", still found by search."""
+    survivor = Person.objects.select_for_update().select_related("unit").get(pk=survivor.pk)
+    merged = Person.objects.select_for_update().select_related("unit").get(pk=merged.pk)
+    if survivor.pk == merged.pk:
+        raise ApplicationError(_("Không thể gộp một hồ sơ vào chính nó."))
+    if survivor.merged_into_id or merged.merged_into_id:
+        raise ApplicationError(_("Một trong hai hồ sơ đã được gộp trước đó."))
+    from nhandao.orgs.permissions import can
+
+    if not (can(actor, "data.edit", survivor.unit) and can(actor, "data.edit", merged.unit)):
+        raise ApplicationError(_("Bạn không có quyền sửa cả hai hồ sơ."))
+    before = _snapshot(survivor)
+    for name in MERGE_FILL:
+        if not getattr(survivor, name) and getattr(merged, name):
+            setattr(survivor, name, getattr(merged, name))
+            if name == "birth_date":
+                survivor.birth_precision = merged.birth_precision
+    survivor.save()
+    moved = _repoint_references(survivor, merged)
+    merged.merged_into = survivor
+    merged.save(update_fields=["merged_into", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=A.MERGE,
+        obj=merged,
+        unit_path=merged.unit.path,
+        changes={
+            "merged_into": [None, f"{survivor.full_name} (#{survivor.pk})"],
+            "references": [None, moved],
+        },
+    )
+    audit_record(
+        actor=actor,
+        action=A.MERGE,
+        obj=survivor,
+        unit_path=survivor.unit.path,
+        changes={
+            **diff(before, _snapshot(survivor)),
+            "merged_from": [None, f"{merged.full_name} (#{merged.pk})"],
+        },
+    )
+    return survivor
+
+
+def _repoint_references(survivor: Person, merged: Person) -> dict[str, int]:
+    """Point every foreign key and one-to-one to the merged person at the survivor."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    moved: dict[str, int] = {}
+    relations = [
+        f
+        for f in Person._meta.get_fields(include_hidden=True)
+        if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)
+    ]
+    for relation in relations:
+        model: Any = relation.related_model
+        if model is Person or getattr(model, "keeps_merged_reference", False):
+            continue  # the merge link itself, and records that document the two as they were
+        field = relation.field  # type: ignore[union-attr]
+        label = f"{model._meta.label_lower}.{field.name}"
+        if relation.one_to_one:
+            mine = model._default_manager.filter(**{field.name: merged}).first()
+            if mine is None:
+                continue
+            theirs = model._default_manager.filter(**{field.name: survivor}).first()
+            if theirs is None:
+                setattr(mine, field.name, survivor)
+                mine.save(update_fields=[field.name])
+            else:
+                app = apps.get_app_config(model._meta.app_label)
+                hook = getattr(import_module(f"{app.name}.services"), "merge_profiles", None)
+                if hook is None:
+                    raise ApplicationError(
+                        _("Không gộp được: %s chưa hỗ trợ gộp hồ sơ.") % model._meta.verbose_name
+                    )
+                hook(survivor_profile=theirs, merged_profile=mine)
+            moved[label] = 1
+        else:
+            count = model._default_manager.filter(**{field.name: merged}).update(
+                **{field.name: survivor}
+            )
+            if count:
+                moved[label] = count
+    return moved

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "nhandao.people",
     "nhandao.beneficiaries",
     "nhandao.imports",
+    "nhandao.linkage",
 ]
 
 MIDDLEWARE = [

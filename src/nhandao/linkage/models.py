@@ -1,0 +1,76 @@
+"""Batch duplicate search over the registry of a scope: runs, candidate pairs and decisions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from nhandao.core.scoping import ScopedQuerySet
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Chờ chạy")
+    RUNNING = "running", _("Đang chạy")
+    DONE = "done", _("Xong")
+    FAILED = "failed", _("Lỗi")
+
+
+class LinkageRun(models.Model):
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    pairs_found = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.created_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def progress(self) -> int:
+        return min(100, round(100 * self.processed / self.total)) if self.total else 0
+
+
+class PairStatus(models.TextChoices):
+    OPEN = "open", _("Chờ quyết định")
+    SAME = "same", _("Cùng một người (đã gộp)")
+    DIFFERENT = "different", _("Khác người")
+
+
+class CandidatePair(models.Model):
+    """Two records that may be one person. ``a_id < b_id``; a decided pair is never proposed
+    again."""
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(LinkageRun, null=True, on_delete=models.SET_NULL, related_name="pairs")
+    a = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(db_index=True)
+    reasons = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=10, choices=PairStatus.choices, default=PairStatus.OPEN, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    keeps_merged_reference = True  # a decision names the two records as they were
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["a", "b"], name="linkage_pair_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.a_id}~{self.b_id} ({self.score:.2f})"

@@ -1,0 +1,131 @@
+"""Duplicate search pages: start a run (background, with progress), review pairs side by side,
+decide one pair or many at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from nhandao.core.errors import ApplicationError
+from nhandao.core.masking import mask_id, mask_phone
+from nhandao.orgs.permissions import can
+
+from . import selectors, services
+from .models import RunStatus
+
+FIELDS = [
+    ("full_name", "Họ và tên"),
+    ("birth_display", "Ngày sinh"),
+    ("sex", "Giới tính"),
+    ("id_number", "Số CCCD"),
+    ("legacy_id", "Số CMND"),
+    ("phone", "Điện thoại"),
+    ("address_detail", "Thôn, tổ"),
+    ("ward", "Xã/phường"),
+    ("source_ref", "Mã tham chiếu"),
+    ("unit", "Đơn vị quản lý"),
+]
+SENSITIVE = {"id_number": mask_id, "legacy_id": mask_id, "phone": mask_phone}
+
+
+def _unit(request: HttpRequest) -> Any:
+    assignment = getattr(request.user, "active_assignment", None)
+    if assignment is None or not can(request.user, "data.edit", assignment.unit):
+        raise PermissionDenied
+    return assignment.unit
+
+
+@login_required
+def linkage_home(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    if request.method == "POST":
+        try:
+            services.linkage_run_start(actor=request.user, unit=unit)
+            messages.success(request, _("Đã bắt đầu tìm hồ sơ trùng trong phạm vi %s.") % unit.name)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("linkage_home")
+    try:
+        min_score = min(max(float(request.GET.get("min") or 0), 0.0), 1.0)
+    except ValueError:
+        min_score = 0.0
+    pairs = selectors.pair_list(user=request.user, min_score=min_score)
+    page = Paginator(pairs, 50).get_page(request.GET.get("page"))
+    runs = selectors.run_list(user=request.user)[:5]
+    running = any(r.status in (RunStatus.QUEUED, RunStatus.RUNNING) for r in runs)
+    return render(
+        request,
+        "linkage/home.html",
+        {"unit": unit, "page": page, "runs": runs, "running": running, "min_score": min_score},
+    )
+
+
+@login_required
+def linkage_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get(user=request.user, pk=pk)
+    response = render(request, "linkage/_progress.html", {"run": run})
+    if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _side_by_side(pair: Any, show: bool) -> list[tuple[str, str, str, bool]]:
+    rows = []
+    for name, label in FIELDS:
+        values = []
+        for person in (pair.a, pair.b):
+            value = getattr(person, name, "")
+            if name == "sex":
+                value = person.get_sex_display() if value else ""
+            value = "" if value is None else str(value)
+            values.append(value)
+        agree = bool(values[0]) and values[0] == values[1]
+        if not show and name in SENSITIVE:
+            values = [SENSITIVE[name](v) for v in values]
+        rows.append((label, values[0], values[1], agree))
+    return rows
+
+
+@login_required
+def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pair = selectors.pair_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        same = request.POST.get("decision") == "same"
+        survivor = request.POST.get("survivor")
+        try:
+            services.pair_decide(
+                actor=request.user,
+                pair=pair,
+                same=same,
+                survivor_id=int(survivor) if survivor and survivor.isdigit() else None,
+            )
+            messages.success(
+                request,
+                _("Đã gộp hai hồ sơ.") if same else _("Đã ghi: hai hồ sơ là hai người khác nhau."),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("linkage_home")
+    show = can(request.user, "pii.view", pair.unit)
+    return render(request, "linkage/pair.html", {"pair": pair, "rows": _side_by_side(pair, show)})
+
+
+@login_required
+@require_POST
+def pairs_bulk(request: HttpRequest) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("pair") if i.isdigit()]
+    pairs = list(selectors.pair_list(user=request.user).filter(pk__in=ids))
+    same = request.POST.get("decision") == "same"
+    done, problems = services.pairs_decide(actor=request.user, pairs=pairs, same=same)
+    messages.success(request, _("Đã quyết định %d cặp.") % done)
+    for problem in problems[:10]:
+        messages.error(request, problem)
+    return redirect("linkage_home")
