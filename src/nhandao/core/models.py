@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditEvent(models.Model):
@@ -38,7 +39,7 @@ class AuditEvent(models.Model):
     action = models.CharField(_("hành động"), max_length=20, choices=Action.choices)
     object_type = models.CharField(_("loại đối tượng"), max_length=60, blank=True)
     object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
-    object_repr = models.CharField(_("đối tượng"), max_length=255, blank=True)
+    object_repr = models.CharField(pgettext_lazy("audit", "đối tượng"), max_length=255, blank=True)
     # The unit whose subtree owns the change; the audit trail is scoped like any other data.
     unit_path = models.CharField(_("đơn vị (đường dẫn)"), max_length=255, blank=True, db_index=True)
     changes = models.JSONField(_("thay đổi"), default=dict, blank=True)
