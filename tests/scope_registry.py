@@ -162,3 +162,17 @@ def _pair(tree: Any, people: Any) -> dict[str, Any]:
     ).person
     pair = CandidatePair.objects.create(unit=tree.vinh_linh, a=a, b=b, score=0.6)
     return {"pk": pair.pk}
+
+
+@register("household_create")
+def _person(tree: Any, people: Any) -> dict[str, Any]:
+    return {"person_pk": _qt_beneficiary(tree, people).person_id}
+
+
+@register("household_detail", "household_member")
+def _household(tree: Any, people: Any) -> dict[str, Any]:
+    from nhandao.people.services import household_create
+
+    person = _qt_beneficiary(tree, people).person
+    household = household_create(actor=people.outsider, unit=tree.vinh_linh, head=person)
+    return {"pk": household.pk}

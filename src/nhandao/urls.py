@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("beneficiaries/", include("nhandao.beneficiaries.urls")),
     path("imports/", include("nhandao.imports.urls")),
+    path("people/", include("nhandao.people.urls")),
     path("duplicates/", include("nhandao.linkage.urls")),
     path("", include("nhandao.orgs.urls")),
 ]

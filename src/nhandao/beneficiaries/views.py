@@ -21,6 +21,7 @@ from nhandao.geo import selectors as geo
 from nhandao.orgs.permissions import can
 from nhandao.people import selectors as people_selectors
 from nhandao.people import services as people
+from nhandao.people.forms import HouseholdForm
 
 from . import selectors, services
 from .exports import beneficiary_workbook
@@ -236,6 +237,7 @@ def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_edit": can(request.user, "data.edit", beneficiary.unit),
             "verify_form": VerifyForm(),
             "consent_form": ConsentForm(),
+            "household_form": HouseholdForm(),
             "has_consent": selectors.has_active_consent(beneficiary),
         },
     )

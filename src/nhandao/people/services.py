@@ -354,3 +354,89 @@ def _repoint_references(survivor: Person, merged: Person) -> dict[str, int]:
             if count:
                 moved[label] = count
     return moved
+
+
+@transaction.atomic
+def household_add_member(*, actor: Any, household: Household, person: Person) -> Person:
+    _check_unit(actor, household.unit)
+    _check_unit(actor, person.unit)
+    if person.merged_into_id:
+        raise ApplicationError(_("Hồ sơ này đã được gộp vào hồ sơ khác."))
+    before = person.household_id
+    if before == household.pk:
+        raise ApplicationError(_("Người này đã ở trong hộ."))
+    Person.objects.filter(pk=person.pk).update(household=household)
+    audit_record(
+        actor=actor,
+        action=A.UPDATE,
+        obj=person,
+        unit_path=household.unit.path,
+        changes={"household_id": [before, household.pk]},
+    )
+    return person
+
+
+@transaction.atomic
+def household_remove_member(*, actor: Any, household: Household, person: Person) -> Person:
+    _check_unit(actor, household.unit)
+    if person.household_id != household.pk:
+        raise ApplicationError(_("Người này không ở trong hộ."))
+    if household.head_id == person.pk:
+        raise ApplicationError(_("Không thể bỏ chủ hộ ra khỏi hộ; hãy đổi chủ hộ trước."))
+    Person.objects.filter(pk=person.pk).update(household=None)
+    audit_record(
+        actor=actor,
+        action=A.UPDATE,
+        obj=person,
+        unit_path=household.unit.path,
+        changes={"household_id": [household.pk, None]},
+    )
+    return person
+
+
+@transaction.atomic
+def household_update(
+    *,
+    actor: Any,
+    household: Household,
+    head: Person | None,
+    code: str,
+    poverty_status: str,
+    poverty_year: int | None,
+    poverty_standard: str,
+) -> Household:
+    _check_unit(actor, household.unit)
+    if poverty_status and not poverty_year:
+        raise ApplicationError(_("Hộ nghèo/cận nghèo phải ghi năm xác định."), field="poverty_year")
+    if head is not None and head.household_id != household.pk:
+        raise ApplicationError(_("Chủ hộ phải là thành viên của hộ."), field="head")
+    before = {
+        "head": household.head_id,
+        "code": household.code,
+        "poverty_status": household.poverty_status,
+        "poverty_year": household.poverty_year,
+        "poverty_standard": household.poverty_standard,
+    }
+    household.head = head
+    household.code = nfc(code)[:40]
+    household.poverty_status = poverty_status
+    household.poverty_year = poverty_year
+    household.poverty_standard = nfc(poverty_standard)[:40]
+    household.save()
+    after = {
+        "head": household.head_id,
+        "code": household.code,
+        "poverty_status": household.poverty_status,
+        "poverty_year": household.poverty_year,
+        "poverty_standard": household.poverty_standard,
+    }
+    changes = diff(before, after)
+    if changes:
+        audit_record(
+            actor=actor,
+            action=A.UPDATE,
+            obj=household,
+            unit_path=household.unit.path,
+            changes=changes,
+        )
+    return household
