@@ -176,3 +176,15 @@ def _household(tree: Any, people: Any) -> dict[str, Any]:
     person = _qt_beneficiary(tree, people).person
     household = household_create(actor=people.outsider, unit=tree.vinh_linh, head=person)
     return {"pk": household.pk}
+
+
+@register("beneficiary_photo")
+def _photo(tree: Any, people: Any) -> dict[str, Any]:
+    from nhandao.beneficiaries import services as beneficiaries
+
+    b = _qt_beneficiary(tree, people)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    beneficiaries.beneficiary_set_photo(
+        actor=people.outsider, beneficiary=b, name="a.png", data=png
+    )
+    return {"pk": b.pk}

@@ -148,3 +148,25 @@ def test_create_by_form_with_warning_confirmation(client, people, tree):
     person = Person.objects.get()
     assert second.status_code == 302 and person.id_number == "001185012345"
     assert person.unit_id == tree.hoan_kiem.pk
+
+
+def test_photo_is_optional_checked_and_served_only_in_scope(
+    client, people, tree, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    login(client, people.hn_officer)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+    data = {"full_name": "Vũ Văn Ảnh", "status": "active"}
+    bad = client.post(
+        reverse("beneficiary_create"),
+        {**data, "photo": SimpleUploadedFile("x.png", b"<svg onload=alert(1)>")},
+    )
+    assert "không phải ảnh" in bad.content.decode() and not Person.objects.exists()
+    client.post(reverse("beneficiary_create"), {**data, "photo": SimpleUploadedFile("a.png", png)})
+    b = Person.objects.get().beneficiary
+    served = client.get(reverse("beneficiary_photo", args=[b.pk]))
+    assert served.status_code == 200 and b"".join(served.streaming_content) == png
+    login(client, people.clerk)  # in scope, but may not see personal data
+    assert client.get(reverse("beneficiary_photo", args=[b.pk])).status_code == 404

@@ -44,6 +44,7 @@ class BeneficiaryForm(StyledForm):
         label=_("Hoàn cảnh"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     status = forms.ChoiceField(label=_("Tình trạng"), choices=Status.choices, initial=Status.ACTIVE)
+    photo = forms.FileField(label=_("Ảnh (không bắt buộc; JPEG, PNG, tối đa 5 MB)"), required=False)
     confirm_warnings = forms.BooleanField(
         label=_("Tôi đã kiểm tra các cảnh báo và vẫn lưu"), required=False
     )

@@ -73,7 +73,12 @@ def _group_summary(entries: list[GroupEntry]) -> list[str]:
 
 @transaction.atomic
 def beneficiary_register(
-    *, actor: Any, unit: Any, person: people.PersonData, profile: ProfileData
+    *,
+    actor: Any,
+    unit: Any,
+    person: people.PersonData,
+    profile: ProfileData,
+    photo: tuple[str, bytes] | None = None,
 ) -> Beneficiary:
     """Record a person in difficulty: the person (registry) and their profile, in one step."""
     if not can(actor, "data.edit", unit):
@@ -99,6 +104,8 @@ def beneficiary_register(
             "circumstances": [None, "***" if profile.circumstances else ""],
         },
     )
+    if photo is not None:
+        beneficiary_set_photo(actor=actor, beneficiary=beneficiary, name=photo[0], data=photo[1])
     return beneficiary
 
 
@@ -129,7 +136,12 @@ def beneficiary_add_existing(*, actor: Any, person: Any, profile: ProfileData) -
 
 @transaction.atomic
 def beneficiary_update(
-    *, actor: Any, beneficiary: Beneficiary, person: people.PersonData, profile: ProfileData
+    *,
+    actor: Any,
+    beneficiary: Beneficiary,
+    person: people.PersonData,
+    profile: ProfileData,
+    photo: tuple[str, bytes] | None = None,
 ) -> Beneficiary:
     beneficiary = (
         Beneficiary.objects.select_for_update()
@@ -164,6 +176,8 @@ def beneficiary_update(
             unit_path=beneficiary.unit.path,
             changes=changes,
         )
+    if photo is not None:
+        beneficiary_set_photo(actor=actor, beneficiary=beneficiary, name=photo[0], data=photo[1])
     return beneficiary
 
 
@@ -267,3 +281,36 @@ def merge_profiles(*, survivor_profile: Beneficiary, merged_profile: Beneficiary
         changes={"merged_profile": [None, merged_profile.pk]},
     )
     merged_profile.delete()
+
+
+PHOTO_MAX = 5 * 1024 * 1024
+PHOTO_MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"RIFF": "webp"}
+
+
+@transaction.atomic
+def beneficiary_set_photo(
+    *, actor: Any, beneficiary: Beneficiary, name: str, data: bytes
+) -> Beneficiary:
+    """An optional photo (JPEG, PNG or WebP up to 5 MB), served only through the scoped view."""
+    from django.core.files.base import ContentFile
+
+    if not can(actor, "data.edit", beneficiary.unit):
+        raise ApplicationError(_("Bạn không có quyền sửa dữ liệu tại đơn vị này."))
+    if len(data) > PHOTO_MAX:
+        raise ApplicationError(_("Ảnh «%s» lớn hơn 5 MB.") % name, field="photo")
+    kind = next((ext for magic, ext in PHOTO_MAGIC.items() if data.startswith(magic)), None)
+    if kind is None or (kind == "webp" and data[8:12] != b"WEBP"):
+        raise ApplicationError(
+            _("Tệp «%s» không phải ảnh JPEG, PNG hay WebP.") % name, field="photo"
+        )
+    if beneficiary.photo:
+        beneficiary.photo.delete(save=False)
+    beneficiary.photo.save(f"{beneficiary.pk}.{kind}", ContentFile(data), save=True)
+    audit_record(
+        actor=actor,
+        action=A.UPDATE,
+        obj=beneficiary,
+        unit_path=beneficiary.unit.path,
+        changes={"photo": [None, kind]},
+    )
+    return beneficiary

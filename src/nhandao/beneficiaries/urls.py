@@ -9,6 +9,7 @@ urlpatterns = [
     path("match/", views.beneficiary_match, name="beneficiary_match"),
     path("<int:pk>/", views.beneficiary_detail, name="beneficiary_detail"),
     path("<int:pk>/edit/", views.beneficiary_edit, name="beneficiary_edit"),
+    path("<int:pk>/photo/", views.beneficiary_photo, name="beneficiary_photo"),
     path("<int:pk>/verify/", views.beneficiary_verify, name="beneficiary_verify"),
     path("<int:pk>/consents/", views.consent_add, name="consent_add"),
     path(

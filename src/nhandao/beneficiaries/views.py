@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -149,18 +150,22 @@ def _save(
         if checked.warnings and not data.get("confirm_warnings"):
             form.warnings = checked.warnings  # type: ignore[attr-defined]
             return None
+        upload = data.get("photo")
+        photo = (upload.name, upload.read()) if upload else None
         if beneficiary is None:
             return services.beneficiary_register(
                 actor=request.user,
                 unit=unit,
                 person=_person_data(data),
                 profile=_profile_data(data),
+                photo=photo,
             )
         return services.beneficiary_update(
             actor=request.user,
             beneficiary=beneficiary,
             person=_person_data(data),
             profile=_profile_data(data),
+            photo=photo,
         )
     except ApplicationError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -172,7 +177,7 @@ def beneficiary_create(request: HttpRequest) -> HttpResponse:
     unit = _unit(request)
     if not can(request.user, "data.edit", unit):
         raise PermissionDenied
-    form = BeneficiaryForm(request.POST or None, **_choices(unit))
+    form = BeneficiaryForm(request.POST or None, request.FILES or None, **_choices(unit))
     if request.method == "POST" and form.is_valid():
         saved = _save(request, form, unit, None)
         if saved is not None:
@@ -266,7 +271,9 @@ def beneficiary_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "circumstances": beneficiary.circumstances,
         "status": beneficiary.status,
     }
-    form = BeneficiaryForm(request.POST or None, initial=initial, **_choices(beneficiary.unit))
+    form = BeneficiaryForm(
+        request.POST or None, request.FILES or None, initial=initial, **_choices(beneficiary.unit)
+    )
     if request.method == "POST" and form.is_valid():
         saved = _save(request, form, beneficiary.unit, beneficiary)
         if saved is not None:
@@ -331,3 +338,16 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_id: int) -> HttpResp
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("beneficiary_detail", pk=pk)
+
+
+@login_required
+def beneficiary_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The photo, only through the scope and only for roles that may see personal data."""
+    from django.http import FileResponse, Http404
+
+    beneficiary = selectors.beneficiary_get(user=request.user, pk=pk)
+    if not beneficiary.photo or not selectors.may_see_sensitive(request.user, beneficiary):
+        raise Http404
+    response = FileResponse(beneficiary.photo.open("rb"))
+    response["Cache-Control"] = "private, no-store"
+    return response
