@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from nhandao.core.errors import ApplicationError
 from nhandao.core.masking import mask_id, mask_phone
+from nhandao.core.pagination import PageSource
 from nhandao.orgs.api import ERRORS, ErrorOut, Pages
 from nhandao.orgs.permissions import can
 from nhandao.people import selectors as people_selectors
@@ -165,21 +166,7 @@ def beneficiary_list(
             query=q[:100], ward=ward, group=group, status=status, verification=verification
         ),
     )
-    return _Lazy(qs, user)
-
-
-class _Lazy:
-    def __init__(self, qs: Any, user: Any):
-        self.qs, self.user = qs, user
-
-    def __len__(self) -> int:
-        return int(self.qs.count())
-
-    def count(self) -> int:
-        return len(self)
-
-    def __getitem__(self, item: slice) -> list[BeneficiaryOut]:
-        return [_out(b, self.user) for b in self.qs[item]]
+    return PageSource(qs, lambda rows: [_out(b, user) for b in rows])
 
 
 @router.get(

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from nhandao.core.pagination import PageSource
+
 from . import selectors
 from .models import RoleAssignment, Unit
 
@@ -122,25 +124,12 @@ def unit_list(
     user = request.auth  # type: ignore[attr-defined]
     parent_unit = selectors.unit_get(user=user, pk=parent) if parent is not None else None
     qs = selectors.unit_list(user=user, query=q[:100], kind=kind, active=active, parent=parent_unit)
-    return _LazyUnits(qs)  # type: ignore[return-value]
+    return PageSource(qs, _units_out)  # type: ignore[return-value]
 
 
-class _LazyUnits:
-    """Lets the paginator slice the queryset first, then resolves parent ids for one page only."""
-
-    def __init__(self, qs: object):
-        self.qs = qs
-
-    def __len__(self) -> int:
-        return self.qs.count()  # type: ignore[attr-defined, no-any-return]
-
-    def count(self) -> int:
-        return len(self)
-
-    def __getitem__(self, item: slice) -> list[UnitOut]:
-        units = list(self.qs[item])  # type: ignore[index]
-        parents = _parent_ids(units)
-        return [_unit_out(u, parents) for u in units]
+def _units_out(units: list[Unit]) -> list[UnitOut]:
+    parents = _parent_ids(units)
+    return [_unit_out(u, parents) for u in units]
 
 
 @router.get("/units/{unit_id}", response={200: UnitOut, **ERRORS}, summary="Một đơn vị")
