@@ -1,0 +1,509 @@
+"""Shared set-up of the person benches (``bench.entry_check``, ``bench.linkage``).
+
+A database of the bench's own (``DATABASE_URL``, else a SQLite file in the temporary directory;
+never the development database ``var/nhandao.sqlite3``), flushed and re-seeded like ``bench.tree``
+does; the national tree (``tree_init`` under a bench root, ``commune_chapters_init`` for the
+provinces used); and ``n`` people from :func:`bench.gen_people.generate`, each checked by
+``person_check`` exactly as the app stores it and attached to the commune chapter of its ward.
+
+Loading happens in two timed phases:
+
+* prepare: the generator (in a child process) and ``person_check`` (here) turn records into rows;
+  rows are kept in a cache file in the temporary directory named after the seed, the duplicate
+  rate, the provinces and a hash of the code that shapes them (generator, checks, keys), so a
+  second run, or a smaller ``n`` (the generator's stream is the same whatever ``n``), reads them
+  back instead (``--no-cache`` turns that off);
+* insert: PostgreSQL ``COPY … FROM STDIN`` through psycopg (``cursor.copy``), or on SQLite
+  ``bulk_create`` in batches of 5,000. Primary keys are 1..rows in stream order.
+
+The ground truth stays in memory (``Loaded.entity``: entity of person ``pk`` at ``pk - 1``) and
+can be put in a temporary table ``bench_truth(person_id, entity)`` for set-based evaluation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+import warnings
+from array import array
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from queue import Full
+from typing import Any
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+BENCH_CODE = "BENCH-PP"  # short code of the bench's root: marks a database as a bench's own
+DEFAULT_DB = Path(tempfile.gettempdir()) / "nhandao_bench_people.sqlite3"
+CACHE_DIR = Path(tempfile.gettempdir()) / "nhandao_bench_people_cache"
+QUICK_PROVINCES = (1, 44)  # Hà Nội, Quảng Trị
+BATCH = 5000
+
+# Columns written for each person, in this order (id and unit_id are put in front at insert time;
+# household, merged_into and created_by stay NULL).
+COLUMNS = (
+    "full_name",
+    "family_name",
+    "middle_name",
+    "given_name",
+    "birth_date",
+    "birth_precision",
+    "sex",
+    "id_number",
+    "legacy_id",
+    "phone",
+    "ward_id",
+    "address_detail",
+    "address_original",
+    "source_ref",
+    "name_key",
+    "sort_key",
+    "key_name_year",
+    "key_given_ward",
+)
+# Code that decides what the rows look like: a change to any of them (or to ROW_FORMAT, the layout
+# of a cached line) makes a new cache file.
+ROW_FORMAT = 1
+CODE_FILES = (
+    "bench/gen_people.py",
+    "src/nhandao/people/services.py",
+    "src/nhandao/core/text.py",
+    "src/nhandao/core/dates.py",
+    "src/nhandao/core/idnumber.py",
+    "src/nhandao/core/phone.py",
+)
+_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+# --- Django and the database ---------------------------------------------------------------------
+
+
+def setup_django(bench: str) -> None:
+    if not os.environ.get("DATABASE_URL", "").strip():
+        # Never the development database (var/nhandao.sqlite3): the bench flushes its database.
+        os.environ["DATABASE_URL"] = f"sqlite:///{DEFAULT_DB}"
+        print(f"DATABASE_URL is not set: using its own SQLite file {DEFAULT_DB}", flush=True)
+    sys.path.insert(0, str(ROOT_DIR / "src"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nhandao.settings.test")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    logging.getLogger("axes").setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers")
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        name = Path(str(db["NAME"])).resolve()
+        dev_db = (Path(settings.VAR_DIR) / "nhandao.sqlite3").resolve()
+        if name == dev_db or name.parent == (ROOT_DIR / "var").resolve():
+            sys.exit(f"bench.{bench} refuses to flush the development database {name}.")
+
+
+def prepare_database(bench: str, force: bool) -> None:
+    """Migrate, refuse a database holding data no bench created, then flush and re-seed."""
+    from django.core.management import call_command
+
+    from nhandao.orgs.models import Role, Unit, User
+    from nhandao.orgs.permissions import DEFAULT_ROLES
+
+    call_command("migrate", interactive=False, verbosity=0)
+    foreign_units = (
+        Unit.objects.exists()
+        and not Unit.objects.filter(depth=1, short_code__startswith="BENCH-").exists()
+    )
+    foreign_users = User.objects.exclude(username__startswith="bench.").exists()
+    if (foreign_units or foreign_users) and not force:
+        sys.exit(
+            f"bench.{bench}: the database in DATABASE_URL holds data the bench did not create; "
+            "use an empty database (or pass --force to flush it anyway)."
+        )
+    call_command("flush", interactive=False, verbosity=0)
+    for spec in DEFAULT_ROLES:
+        Role.objects.update_or_create(
+            code=spec["code"], defaults={k: v for k, v in spec.items() if k != "code"}
+        )
+
+
+def vendor() -> str:
+    from django.db import connection
+
+    return str(connection.vendor)
+
+
+def analyze() -> float:
+    from django.db import connection
+
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return time.perf_counter() - start
+
+
+@dataclass
+class Tree:
+    root_pk: int
+    unit_by_ward: dict[int, int]
+    path_by_unit: dict[int, str]
+    units: int
+    seconds: float
+    geo_seconds: float
+
+
+def build_tree(provinces: tuple[int, ...] | None) -> Tree:
+    """Geography, a bench root, the 34 province chapters and the commune chapters of
+    ``provinces`` (all when None), with the installation's own bootstrap functions."""
+    from nhandao.geo.services import geo_load_official
+    from nhandao.orgs import bootstrap, services
+    from nhandao.orgs.models import Unit, UnitKind
+
+    start = time.perf_counter()
+    result = geo_load_official()
+    assert result.wards_total == 3321, result
+    geo_s = time.perf_counter() - start
+    start = time.perf_counter()
+    root = services.unit_create_root(name=f"{bootstrap.ROOT_NAME} (bench)", short_code=BENCH_CODE)
+    by_province = bootstrap.tree_init()
+    for code in sorted(by_province):
+        if provinces is None or code in provinces:
+            bootstrap.commune_chapters_init(province_unit=by_province[code])
+    communes = Unit.objects.filter(kind=UnitKind.COMMUNE).values_list("pk", "ward_id", "path")
+    unit_by_ward = {ward: pk for pk, ward, _ in communes}
+    path_by_unit = {pk: path for pk, _, path in communes}
+    return Tree(
+        root_pk=root.pk,
+        unit_by_ward=unit_by_ward,
+        path_by_unit=path_by_unit,
+        units=Unit.objects.count(),
+        seconds=time.perf_counter() - start,
+        geo_seconds=geo_s,
+    )
+
+
+def make_user(name: str, unit_pk: int, role: str) -> Any:
+    from nhandao.orgs.models import RoleAssignment, User
+
+    user = User(username=f"bench.{name}", full_name=f"Bench {name}")
+    user.set_unusable_password()
+    user.save()
+    RoleAssignment.objects.create(user=user, unit_id=unit_pk, role_id=role)
+    user.scope_paths()  # fill the per-request assignment cache, as the first check of a page does
+    return user
+
+
+# --- preparing rows ------------------------------------------------------------------------------
+
+
+def _escape(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    return str(value).translate(_ESCAPE)
+
+
+def _produce(n: int, seed: int, dup_rate: float, provinces: list[int] | None, queue: Any) -> None:
+    """Child process: stream the generator's records in batches of plain tuples."""
+    from bench.gen_people import generate
+
+    batch: list[tuple[Any, ...]] = []
+    for rec in generate(n, seed=seed, dup_rate=dup_rate, province_codes=provinces):
+        batch.append(
+            (
+                rec.entity_id,
+                rec.is_duplicate,
+                ",".join(rec.degradations),
+                rec.full_name,
+                rec.birth,
+                rec.sex,
+                rec.id_number,
+                rec.legacy_id,
+                rec.phone,
+                rec.ward_code,
+                rec.address_text,
+                rec.ref,
+            )
+        )
+        if len(batch) >= 2000:
+            _put(queue, batch)
+            batch = []
+    _put(queue, batch)
+    _put(queue, None)
+
+
+def _put(queue: Any, item: Any) -> None:
+    """Put, but give up when the parent is gone (killed while this child was producing)."""
+    parent = multiprocessing.parent_process()
+    while True:
+        try:
+            queue.put(item, timeout=1)
+            return
+        except Full:
+            if parent is not None and not parent.is_alive():
+                raise SystemExit(1) from None
+
+
+@contextmanager
+def _ward_lookup_in_memory() -> Iterator[None]:
+    """``person_check`` asks the database whether the ward exists, once per person; during a bulk
+    load the same answer comes from a set of the 3,321 codes (the check itself is unchanged)."""
+    from nhandao.geo import selectors
+    from nhandao.geo.models import Ward
+
+    codes = frozenset(Ward.objects.values_list("code", flat=True))
+    original = selectors.ward_exists
+    selectors.ward_exists = codes.__contains__
+    try:
+        yield
+    finally:
+        selectors.ward_exists = original
+
+
+def _records(n: int, seed: int, dup_rate: float, provinces: list[int] | None) -> Iterator[Any]:
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue(maxsize=64)
+    child = ctx.Process(target=_produce, args=(n, seed, dup_rate, provinces, queue), daemon=True)
+    child.start()
+    try:
+        while (batch := queue.get()) is not None:
+            yield from batch
+    finally:
+        child.join(timeout=5)
+        if child.is_alive():
+            child.terminate()
+
+
+def _cache_key(seed: int, dup_rate: float, provinces: tuple[int, ...] | None) -> str:
+    h = hashlib.sha256(f"{ROW_FORMAT}|{seed}|{dup_rate}|{provinces}".encode())
+    for name in CODE_FILES:
+        h.update((ROOT_DIR / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _write_rows(
+    path: Path, n: int, seed: int, dup_rate: float, provinces: tuple[int, ...] | None
+) -> None:
+    """Generate and check ``n`` records into ``path``: one line per record,
+    ``entity <tab> flag <tab> ward <tab> columns…`` where flag is ``o`` (original), ``d:<ops>``
+    (a degraded copy and what was done to it) or ``x:<field>`` (rejected by the check)."""
+    from nhandao.core.errors import ApplicationError
+    from nhandao.people.services import PersonData, person_check
+
+    tmp = path.with_suffix(f".{os.getpid()}.part")
+    with _ward_lookup_in_memory(), tmp.open("w", encoding="utf-8") as out:
+        lines: list[str] = []
+        for rec in _records(n, seed, dup_rate, list(provinces) if provinces else None):
+            entity, dup, ops, name, birth, sex, idn, legacy, phone, ward, address, ref = rec
+            entity_int = int(entity[1:])
+            try:
+                values = person_check(
+                    PersonData(
+                        full_name=name,
+                        birth=birth,
+                        sex=sex,
+                        id_number=idn,
+                        legacy_id=legacy,
+                        phone=phone,
+                        ward_id=ward,
+                        address_original=address,
+                        source_ref=ref,
+                    )
+                ).values
+            except ApplicationError as exc:
+                lines.append(f"{entity_int}\tx:{exc.field or '?'}\n")
+            else:
+                flag = f"d:{ops}" if dup else "o"
+                cols = "\t".join(_escape(values[c]) for c in COLUMNS)
+                lines.append(f"{entity_int}\t{flag}\t{ward}\t{cols}\n")
+            if len(lines) >= BATCH:
+                out.writelines(lines)
+                lines = []
+        out.writelines(lines)
+    tmp.replace(path)
+
+
+@dataclass
+class Loaded:
+    n: int
+    rows: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    duplicates: int = 0
+    cached: bool = False
+    method: str = ""
+    prepare_s: float = 0.0
+    insert_s: float = 0.0
+    entity: array[int] = field(default_factory=lambda: array("q"))  # by pk - 1
+    ops: dict[int, str] = field(default_factory=dict)  # pk of a copy -> its degradations
+
+
+def _rows(
+    n: int, seed: int, dup_rate: float, provinces: tuple[int, ...] | None, use_cache: bool
+) -> tuple[Path, bool, float, bool]:
+    """The file holding at least ``n`` prepared rows: (path, cached, seconds, temporary)."""
+    CACHE_DIR.mkdir(exist_ok=True)
+    key = _cache_key(seed, dup_rate, provinces)
+    path = CACHE_DIR / f"people_{key}.tsv"
+    meta = path.with_suffix(".n")
+    if use_cache and path.exists() and meta.exists() and int(meta.read_text()) >= n:
+        return path, True, 0.0, False
+    if not use_cache:
+        path = CACHE_DIR / f"people_{key}_{os.getpid()}.tsv"
+    start = time.perf_counter()
+    _write_rows(path, n, seed, dup_rate, provinces)
+    seconds = time.perf_counter() - start
+    if use_cache:
+        meta.write_text(str(n))
+    return path, False, seconds, not use_cache
+
+
+def _lines(path: Path, n: int) -> Iterator[str]:
+    with path.open(encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            if i >= n:
+                return
+            yield line
+
+
+def load_people(
+    tree: Tree,
+    n: int,
+    *,
+    seed: int = 1,
+    dup_rate: float = 0.15,
+    provinces: tuple[int, ...] | None = None,
+    use_cache: bool = True,
+    progress: bool = False,
+) -> Loaded:
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    loaded = Loaded(n=n)
+    path, loaded.cached, loaded.prepare_s, temporary = _rows(
+        n, seed, dup_rate, provinces, use_cache
+    )
+    now = timezone.now().isoformat()
+    postgres = connection.vendor == "postgresql"
+    loaded.method = "copy" if postgres else "bulk_create"
+    start = time.perf_counter()
+    pk = 0
+
+    def rows() -> Iterator[tuple[int, int, list[str]]]:
+        nonlocal pk
+        for line in _lines(path, n):
+            entity, flag, *rest = line.rstrip("\n").split("\t")
+            if flag.startswith("x"):
+                loaded.rejected[flag[2:]] += 1
+                continue
+            pk += 1
+            unit = tree.unit_by_ward[int(rest[0])]
+            loaded.entity.append(int(entity))
+            if flag.startswith("d"):
+                loaded.duplicates += 1
+                loaded.ops[pk] = flag[2:]
+            yield pk, unit, rest[1:]
+
+    try:
+        with transaction.atomic():
+            if postgres:
+                _copy(rows(), now, progress)
+            else:
+                _bulk_create(rows(), now, progress)
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence('people_person', 'id'), %s)",
+                    [max(pk, 1)],
+                )
+    finally:
+        if temporary:
+            path.unlink(missing_ok=True)
+    loaded.rows = pk
+    loaded.insert_s = time.perf_counter() - start
+    return loaded
+
+
+def _copy(rows: Iterator[tuple[int, int, list[str]]], now: str, progress: bool) -> None:
+    from django.db import connection
+
+    cols = ", ".join(("id", "unit_id", *COLUMNS, "created_at", "updated_at"))
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY people_person ({cols}) FROM STDIN") as copy:
+            buf: list[str] = []
+            for pk, unit, cols_ in rows:
+                buf.append(f"{pk}\t{unit}\t" + "\t".join(cols_) + f"\t{now}\t{now}\n")
+                if len(buf) >= BATCH:
+                    copy.write("".join(buf))
+                    buf = []
+                    if progress and pk % 500_000 < BATCH:
+                        print(f"  … {pk:,} rows", flush=True)
+            copy.write("".join(buf))
+
+
+def _unescape(value: str) -> str | None:
+    if value == "\\N":
+        return None
+    if "\\" not in value:
+        return value
+    out, i = [], 0
+    table = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+    while i < len(value):
+        if value[i] == "\\" and i + 1 < len(value):
+            out.append(table.get(value[i + 1], value[i + 1]))
+            i += 2
+        else:
+            out.append(value[i])
+            i += 1
+    return "".join(out)
+
+
+def _bulk_create(rows: Iterator[tuple[int, int, list[str]]], now: str, progress: bool) -> None:
+    import datetime as dt
+
+    from nhandao.people.models import Person
+
+    stamp = dt.datetime.fromisoformat(now)
+    batch: list[Person] = []
+    for pk, unit, cols in rows:
+        values: dict[str, Any] = {c: _unescape(v) for c, v in zip(COLUMNS, cols, strict=True)}
+        birth = values["birth_date"]
+        values["birth_date"] = dt.date.fromisoformat(birth) if birth else None
+        values["ward_id"] = int(values["ward_id"]) if values["ward_id"] else None
+        batch.append(Person(id=pk, unit_id=unit, created_at=stamp, updated_at=stamp, **values))
+        if len(batch) >= BATCH:
+            Person.objects.bulk_create(batch)
+            batch = []
+            if progress and pk % 100_000 < BATCH:
+                print(f"  … {pk:,} rows", flush=True)
+    Person.objects.bulk_create(batch)
+    # auto_now fields are overwritten by bulk_create's pre_save: harmless (a timestamp).
+
+
+# --- ground truth in the database ----------------------------------------------------------------
+
+
+def truth_table(loaded: Loaded) -> None:
+    """``bench_truth(person_id, entity)``, a temporary table of this connection."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_truth")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_truth (person_id bigint PRIMARY KEY, entity bigint)"
+        )
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy("COPY bench_truth (person_id, entity) FROM STDIN") as copy:
+                for start in range(0, len(loaded.entity), 100_000):
+                    part = loaded.entity[start : start + 100_000]
+                    copy.write("".join(f"{start + i + 1}\t{e}\n" for i, e in enumerate(part)))
+        else:
+            cursor.executemany(
+                "INSERT INTO bench_truth (person_id, entity) VALUES (%s, %s)",
+                [(i + 1, e) for i, e in enumerate(loaded.entity)],
+            )
+        cursor.execute("CREATE INDEX bench_truth_entity ON bench_truth (entity, person_id)")
+        cursor.execute("ANALYZE bench_truth")
