@@ -9,7 +9,7 @@ database holding data no bench created unless ``--force``): the official geograp
 tree (``tree_init`` and ``commune_chapters_init``), then ``--n`` people (default 3,000,000;
 ``--quick`` 20,000 in Hà Nội and Quảng Trị) from ``bench.gen_people`` with 15% degraded copies,
 each checked by ``person_check`` and attached to the commune chapter of its ward (see
-``bench/_people_db.py``: COPY on PostgreSQL, ``bulk_create`` by 5,000 on SQLite), then ANALYZE.
+``bench/_people_db.py``: COPY on PostgreSQL, ``executemany`` on SQLite), then ANALYZE.
 
 Drafts are what a clerk types: ``--drafts`` copies the generator degraded (their person exists
 under another record) and ``--fresh`` new people from another seed (nobody to find). A copy is

@@ -22,6 +22,7 @@ from .models import Household, Person, Sex
 
 A = AuditEvent.Action
 NAME_MAX = 150
+SEXES = frozenset(Sex.values)  # Sex.values builds a new list at every access
 
 
 @dataclass
@@ -75,7 +76,7 @@ def person_check(data: PersonData) -> Checked:
         )
     parts = split_name(full)
     birth = _birth(data.birth)
-    sex = data.sex if data.sex in Sex.values else ""
+    sex = data.sex if data.sex in SEXES else ""
     warnings: list[str] = []
     id_number = ""
     if data.id_number.strip():
