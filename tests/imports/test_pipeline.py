@@ -95,30 +95,31 @@ def test_importing_the_same_file_twice_adds_nothing(
 
 
 def test_a_failure_while_writing_rolls_everything_back(
-    client, people, sample, django_capture_on_commit_callbacks, monkeypatch
+    client, people, sample, django_capture_on_commit_callbacks
 ):
     from nhandao.beneficiaries import importers
 
     login(client, people.clerk)
     job = _run(client, django_capture_on_commit_callbacks, sample)
-    real = importers.write
-    calls = {"n": 0}
+    real = importers.BENEFICIARIES.write
 
-    def flaky(actor_, unit, values):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise ApplicationError("mất kết nối")
-        return real(actor_, unit, values)
+    def fails_after_writing(cursor, actor_, unit, table):
+        written = real(cursor, actor_, unit, table)
+        assert Person.objects.count() == written == 5  # the persons were inserted…
+        raise ApplicationError("mất kết nối")  # …and the connection drops before the end
 
-    object.__setattr__(importers.BENEFICIARIES, "write", flaky)
+    object.__setattr__(importers.BENEFICIARIES, "write", fails_after_writing)
     try:
-        with pytest.raises(ApplicationError, match="Dòng 10"):
+        with pytest.raises(ApplicationError, match=r"mất kết nối.*Không dòng nào được ghi"):
             services.import_commit(actor=actor(people.clerk), job=job)
     finally:
         object.__setattr__(importers.BENEFICIARIES, "write", real)
     assert Person.objects.count() == 0 and Beneficiary.objects.count() == 0
     job.refresh_from_db()
     assert job.status == JobStatus.VALIDATED  # can be committed again
+    assert not job.rows.filter(result_id__isnull=False).exists()
+    job = services.import_commit(actor=actor(people.clerk), job=job)
+    assert job.counts["written"] == 5 and Person.objects.count() == 5
 
 
 @pytest.mark.parametrize(

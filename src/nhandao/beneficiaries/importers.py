@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from nhandao.core.dates import today_vn
-from nhandao.core.errors import ApplicationError
-from nhandao.core.text import fold
+from nhandao.core.scoping import scope_paths
+from nhandao.core.text import fold, nfc
 from nhandao.geo.legacy import convert_address
+from nhandao.imports import sql
 from nhandao.imports.headers import ColumnSpec
 from nhandao.imports.readers import Cell
 from nhandao.imports.spec import ListSpec, Parsed, Problem
-from nhandao.people import selectors as people_selectors
-from nhandao.people import services as people
-from nhandao.people.models import Person
+from nhandao.people import bulk
 
 from . import services
 from .groups import POVERTY_GROUPS
@@ -85,6 +86,10 @@ GROUP_WORDS = [
     ("kho khan", "other"),
     ("dac biet", "other"),
 ]
+# A hamlet, residential group or house given by its number only (folded).
+_NUMBERED_PLACE = re.compile(
+    r"(thon|xom|to dan pho|to|khu pho|ap|ban|so|khoi|cum|doi|khu)( so)? \d+[a-z]?"
+)
 SEX_WORDS = {"nam": "male", "m": "male", "nu": "female", "f": "female", "x": ""}
 
 
@@ -119,76 +124,119 @@ def _ids(raw: str) -> tuple[str, str]:
     return raw, ""
 
 
-def parse_row(cells: dict[str, Cell], unit: Any) -> Parsed:
-    problems: list[Problem] = []
-    address_text = _text(cells.get("address"))
-    ward_id = getattr(unit, "ward_id", None)
-    detail, original = address_text, ""
-    if address_text:
-        place = convert_address(address_text)
+class RowParser:
+    """The rows of one list: person checks through ``people.bulk.PersonChecker`` and every other
+    per-value step (old address, ID column, sex, groups) done once per distinct value."""
+
+    def __init__(self, unit: Any) -> None:
+        self.unit_ward = getattr(unit, "ward_id", None)
+        self.checker = bulk.PersonChecker()
+        self.year = today_vn().year
+        self.addresses: dict[str, tuple[Any, ...]] = {}
+        self.places: dict[str, Any] = {}  # the administrative part of addresses -> conversion
+        self.ids: dict[Any, tuple[str, str]] = {}
+        self.sexes: dict[str, str] = {}
+        self.groups: dict[str, list[dict[str, Any]]] = {}
+
+    def _address(self, text: str) -> tuple[Any, ...]:
+        """(ward code or None, detail, original text kept, warning or None), once per address.
+
+        Lists repeat a few thousand communes behind tens of thousands of numbered hamlets and
+        house numbers ("Thôn 9, Xã …, Huyện …", "Số 182, Phường …, Tỉnh …"): when the first part
+        is such a number (and the rest is itself split by commas, so it is read the same way
+        alone), the rest is converted once and the number becomes the detail. A named first
+        part ("Thôn Phú Lộc") may itself read as an old unit, so the whole address is converted.
+        """
+        first, comma, rest = text.partition(",")
+        if comma and "," in rest and _NUMBERED_PLACE.fullmatch(fold(first)):
+            place = self.places.get(rest)
+            if place is None:
+                place = self.places[rest] = convert_address(rest.strip())
+            if place.ward_code:
+                detail = first.strip() + (", " + place.detail if place.detail else "")
+                return (place.ward_code, nfc(detail), text if place.was_legacy else "", None)
+        place = convert_address(text)
         if place.ward_code:
-            ward_id, detail = place.ward_code, place.detail
-            original = address_text if place.was_legacy else ""
-        elif place.was_legacy or place.note:
-            original = address_text
-            if place.note:
-                problems.append(Problem("address", place.note, "warning"))
-    id_raw, legacy_raw = _ids(_text(cells.get("id_number")))
-    birth_cell = cells.get("birth")
-    birth: Any = birth_cell if isinstance(birth_cell, (int, float, dt.date)) else _text(birth_cell)
-    sex = SEX_WORDS.get(fold(_text(cells.get("sex"))), "")
-    data = people.PersonData(
-        full_name=_text(cells.get("full_name")),
-        birth=birth or None,
-        sex=sex,
-        id_number=id_raw,
-        legacy_id=legacy_raw or _text(cells.get("legacy_id")),
-        phone=_text(cells.get("phone")),
-        ward_id=ward_id,
-        address_detail=detail,
-        address_original=original,
-        source_ref=_text(cells.get("source_ref")),
-    )
-    values: dict[str, Any] = {}
-    try:
-        checked = people.person_check(data)
-        values = checked.values
-        problems += [Problem("id_number", w, "warning") for w in checked.warnings]
-    except ApplicationError as exc:
-        problems.append(Problem(exc.field or "full_name", exc.message))
-    groups = parse_groups(_text(cells.get("groups")))
-    year = today_vn().year
-    birth_date = values.get("birth_date")
-    stored = {
-        "person": {
-            "full_name": data.full_name,
-            "birth": birth_date.isoformat() if birth_date else "",
-            "birth_precision": values.get("birth_precision", ""),
-            "sex": sex,
-            "id_number": values.get("id_number", ""),
-            "legacy_id": values.get("legacy_id", ""),
-            "phone": values.get("phone", ""),
-            "ward_id": ward_id,
-            "address_detail": detail,
-            "address_original": original,
-            "source_ref": data.source_ref,
-        },
-        "groups": [
+            return (place.ward_code, nfc(place.detail), text if place.was_legacy else "", None)
+        original = text if (place.was_legacy or place.note) else ""
+        return (None, text, original, place.note or None)
+
+    def _groups(self, text: str) -> list[dict[str, Any]]:
+        return [
             {
                 "code": g,
-                "year": year if g in POVERTY_GROUPS else None,
+                "year": self.year if g in POVERTY_GROUPS else None,
                 "standard": "2022–2025" if g in POVERTY_GROUPS else "",
             }
-            for g in groups
-        ],
-        "circumstances": _text(cells.get("circumstances"))[:5000],
-    }
-    return Parsed(
-        values=stored,
-        natural_key=natural_key(values, data.source_ref),
-        problems=problems,
-        match_values=values or None,
-    )
+            for g in parse_groups(text)
+        ]
+
+    def __call__(self, cells: dict[str, Cell]) -> Parsed:
+        problems: list[Problem] = []
+        text = {k: v.strip() if type(v) is str else _text(v) for k, v in cells.items()}
+        address_text = text.get("address", "")
+        ward_id, detail, original = self.unit_ward, address_text, ""
+        if address_text:
+            found = self.addresses.get(address_text)
+            if found is None:
+                found = self.addresses[address_text] = self._address(address_text)
+            ward, place_detail, original, note = found
+            if ward:
+                ward_id, detail = ward, place_detail
+            elif note:
+                problems.append(Problem("address", note, "warning"))
+        id_cell = text.get("id_number", "")
+        ids = self.ids.get(id_cell)
+        if ids is None:
+            ids = self.ids[id_cell] = _ids(id_cell)
+        id_raw, legacy_raw = ids
+        birth_cell = cells.get("birth")
+        birth: Any = (
+            birth_cell if isinstance(birth_cell, (int, float, dt.date)) else text.get("birth", "")
+        )
+        sex_text = text.get("sex", "")
+        sex = self.sexes.get(sex_text)
+        if sex is None:
+            sex = self.sexes[sex_text] = SEX_WORDS.get(fold(sex_text), "")
+        source_ref = text.get("source_ref", "")
+        result = self.checker.check(
+            bulk.PersonRow(
+                full_name=text.get("full_name", ""),
+                birth=birth or None,
+                sex=sex,
+                id_number=id_raw,
+                legacy_id=legacy_raw or text.get("legacy_id", ""),
+                phone=text.get("phone", ""),
+                ward_id=ward_id,
+                address_detail=detail,
+                address_original=original,
+                source_ref=source_ref,
+            )
+        )
+        values = result.values
+        problems += [Problem(f, message) for f, message in result.errors]
+        problems += [Problem("id_number", w, "warning") for w in result.warnings]
+        groups_text = text.get("groups", "")
+        groups = self.groups.get(groups_text)
+        if groups is None:
+            groups = self.groups[groups_text] = self._groups(groups_text)
+        circumstances = text.get("circumstances", "")[:5000]
+        stored = {
+            "person": values or None,  # dates are written as ISO text
+            "groups": groups,
+            "circumstances": circumstances,
+        }
+        return Parsed(
+            values=stored,
+            natural_key=natural_key(values, source_ref),
+            problems=problems,
+            match_values=values or None,
+        )
+
+
+def parse_row(cells: dict[str, Cell], unit: Any) -> Parsed:
+    """One row on its own (the pipeline keeps one :class:`RowParser` per job)."""
+    return RowParser(unit)(cells)
 
 
 def natural_key(values: dict[str, Any], source_ref: str) -> str:
@@ -203,86 +251,56 @@ def natural_key(values: dict[str, Any], source_ref: str) -> str:
     return f"nb:{values.get('name_key')}|{day}|{values.get('ward_id') or ''}"
 
 
-def existing_keys(unit: Any, keys: Sequence[str]) -> set[str]:
-    """Keys already in the registry under this unit: re-importing a file adds nothing."""
-    found: set[str] = set()
-    people_here = Person.objects.filter(unit__path__startswith=unit.path, beneficiary__isnull=False)
-    refs = [k[4:] for k in keys if k.startswith("ref:")]
-    ids = [k[3:] for k in keys if k.startswith("id:")]
-    if refs:
-        stored = people_here.filter(source_ref__in=refs).values_list("source_ref", flat=True)
-        found |= {f"ref:{r}" for r in stored}
-    if ids:
-        found |= {
-            f"id:{i}"
-            for i in people_here.filter(id_number__in=ids).values_list("id_number", flat=True)
-        }
-    name_keys = {k[3:].split("|")[0] for k in keys if k.startswith("nb:")}
-    if name_keys:
-        for name, birth, ward in people_here.filter(name_key__in=name_keys).values_list(
-            "name_key", "birth_date", "ward_id"
-        ):
-            found.add(f"nb:{name}|{birth.isoformat() if birth else ''}|{ward or ''}")
-    return found & set(keys)
+def existing_keys(cursor: Any, unit: Any, keys_table: str) -> set[str]:
+    """The natural keys of ``keys_table`` (column ``nk``) already in the registry under this unit,
+    as humanitarian addresses: re-importing a file adds nothing. One query."""
+    return services.beneficiary_existing_keys(cursor, unit_path=unit.path, keys_table=keys_table)
 
 
-def registry_matches(user: Any, values: dict[str, Any]) -> list[dict[str, Any]]:
-    result = people_selectors.person_matches(user=user, values=values)
-    rows = [
-        {
-            "id": m.person.pk,
-            "name": m.person.full_name,
-            "birth": m.person.birth_display,
-            "unit": m.person.unit.name,
-            "score": round(m.score, 2),
-            "reasons": m.reasons,
-        }
-        for m in result.matches[:3]
-    ]
-    if result.outside_scope:
-        rows.append({"outside_scope": result.outside_scope})
-    return rows
+def registry_matches(
+    user: Any, items: Sequence[tuple[int, dict[str, Any]]]
+) -> dict[int, list[dict[str, Any]]]:
+    """Likely existing persons for each row: the best three in the user's scope, and how many
+    more outside it (a count only)."""
+    inside: dict[int, list[bulk.Candidate]] = defaultdict(list)
+    outside: dict[int, int] = defaultdict(int)
+    with connection.cursor() as cursor, sql.bulk_session(cursor):
+        for c in bulk.registry_candidates(cursor, items, scope_paths(user)):
+            if c.inside_scope:
+                inside[c.i].append(c)
+            else:
+                outside[c.i] += 1
+    result: dict[int, list[dict[str, Any]]] = {}
+    for i in set(inside) | set(outside):
+        best = sorted(inside.get(i, []), key=lambda c: -c.match.score)[:3]
+        rows: list[dict[str, Any]] = [
+            {
+                "id": c.person_id,
+                "name": c.full_name,
+                "birth": c.birth,
+                "unit": c.unit_name,
+                "score": round(c.match.score, 2),
+                "reasons": c.match.reasons,
+            }
+            for c in best
+        ]
+        if outside.get(i):
+            rows.append({"outside_scope": outside[i]})
+        result[i] = rows
+    return result
 
 
-def write(actor: Any, unit: Any, stored: dict[str, Any]) -> int:
-    p = stored["person"]
-    birth = p["birth"]
-    if birth and p["birth_precision"] == "year":
-        birth = birth[:4]
-    elif birth and p["birth_precision"] == "month":
-        birth = f"{birth[5:7]}/{birth[:4]}"
-    elif birth:
-        birth = dt.date.fromisoformat(birth)
-    beneficiary = services.beneficiary_register(
-        actor=actor,
-        unit=unit,
-        person=people.PersonData(
-            full_name=p["full_name"],
-            birth=birth or None,
-            sex=p["sex"],
-            id_number=p["id_number"],
-            legacy_id=p["legacy_id"],
-            phone=p["phone"],
-            ward_id=p["ward_id"],
-            address_detail=p["address_detail"],
-            address_original=p["address_original"],
-            source_ref=p["source_ref"],
-        ),
-        profile=services.ProfileData(
-            groups=[
-                services.GroupEntry(g["code"], g["year"], g["standard"]) for g in stored["groups"]
-            ],
-            circumstances=stored["circumstances"],
-        ),
-    )
-    return beneficiary.pk
+def write(cursor: Any, actor: Any, unit: Any, rows_table: str) -> int:
+    """Every staged row becomes a person and its humanitarian-address profile (with its groups):
+    set-based, inside the pipeline's transaction."""
+    return services.beneficiaries_insert_bulk(cursor, actor=actor, unit=unit, rows_table=rows_table)
 
 
 BENEFICIARIES = ListSpec(
     kind="beneficiaries",
     label=_("Danh sách địa chỉ nhân đạo"),
     columns=COLUMNS,
-    parse=parse_row,
+    parser=RowParser,
     existing=existing_keys,
     matches=registry_matches,
     write=write,

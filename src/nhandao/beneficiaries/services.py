@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,9 @@ from nhandao.core.audit import audit_record
 from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
 from nhandao.core.text import nfc
+from nhandao.imports import sql
 from nhandao.orgs.permissions import can
+from nhandao.people import bulk as people_bulk
 from nhandao.people import services as people
 
 from .groups import POVERTY_GROUPS
@@ -314,3 +316,103 @@ def beneficiary_set_photo(
         changes={"photo": [None, kind]},
     )
     return beneficiary
+
+
+# --------------------------------------------------------------------------------------------
+# Set-based, for the import pipeline (see beneficiaries.importers)
+
+
+def beneficiary_existing_keys(cursor: Any, *, unit_path: str, keys_table: str) -> set[str]:
+    """The import natural keys of ``keys_table`` (column ``nk``: "ref:<source ref>",
+    "id:<citizen ID>" or "nb:<name key>|<birth date>|<ward>") that a humanitarian address under
+    ``unit_path`` already carries. Two statements, whatever the number of keys."""
+    split = "people_bulk_existing"
+    pos = "strpos" if sql.is_pg() else "instr"
+    sql.drop(cursor, split)
+    cursor.execute(
+        f"CREATE TEMP TABLE {split} AS SELECT nk, "  # noqa: S608
+        "CASE WHEN nk LIKE 'ref:%%' THEN substr(nk, 5) END AS ref, "
+        "CASE WHEN nk LIKE 'id:%%' THEN substr(nk, 4) END AS idn, "
+        f"CASE WHEN nk LIKE 'nb:%%' THEN substr(nk, 4, {pos}(nk, '|') - 4) END AS nb_name "
+        f"FROM {keys_table} WHERE nk <> %s",
+        [""],
+    )
+    try:
+        base = (
+            f"SELECT k.nk FROM {split} k JOIN people_person p ON {{on}} "  # noqa: S608
+            "JOIN beneficiaries_beneficiary b ON b.person_id = p.id "
+            "JOIN orgs_unit u ON u.id = p.unit_id WHERE u.path LIKE %s"
+        )
+        same_nb = (
+            "p.name_key = k.nb_name AND k.nk = 'nb:' || p.name_key || '|' || "
+            "COALESCE(CAST(p.birth_date AS text), '') || '|' || "
+            "COALESCE(CAST(p.ward_id AS text), '')"
+        )
+        parts = [
+            base.format(on="p.source_ref = k.ref"),
+            base.format(on="p.id_number = k.idn"),
+            base.format(on=same_nb),
+        ]
+        cursor.execute(" UNION ".join(parts), [unit_path + "%"] * 3)
+        return {nk for (nk,) in cursor.fetchall()}
+    finally:
+        sql.drop(cursor, split)
+
+
+def beneficiaries_insert_bulk(cursor: Any, *, actor: Any, unit: Any, rows_table: str) -> int:
+    """Register every row of the import staging table ``rows_table`` (``row_id``,
+    ``row_number``, ``v`` the row's values as JSON: ``person``: ``person_check``'s values,
+    ``groups``, ``circumstances``) as a person with a humanitarian-address profile and its groups;
+    set ``result_id`` to the new profile's id. Set-based (one statement per table); call it inside
+    the caller's transaction. The caller audits the import as a whole."""
+    if not can(actor, "data.edit", unit):
+        raise ApplicationError(_("Bạn không có quyền nhập dữ liệu tại đơn vị này."))
+    work = "beneficiaries_bulk_rows"
+    sql.drop(cursor, work)
+    cursor.execute(
+        f"CREATE TEMP TABLE {work} AS SELECT row_id, v, "  # noqa: S608
+        f"{sql.next_ids('people_person', 'row_number')} AS person_id, "
+        f"{sql.next_ids('beneficiaries_beneficiary', 'row_number')} AS ben_id "
+        f"FROM {rows_table}"
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    written = people_bulk.insert_people(
+        cursor,
+        table=work,
+        json_column="v",
+        path=("person",),
+        id_column="person_id",
+        unit_id=unit.pk,
+        created_by_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
+        now=now,
+    )
+    cursor.execute(
+        "INSERT INTO beneficiaries_beneficiary (id, person_id, unit_id, circumstances, "  # noqa: S608
+        "status, verification, photo, created_at, updated_at) "
+        f"SELECT ben_id, person_id, %s, COALESCE({sql.json_text('v', 'circumstances')}, ''), "
+        f"%s, %s, '', %s, %s FROM {work}",
+        [unit.pk, Status.ACTIVE, Verification.PENDING, now, now],
+    )
+    if sql.is_pg():
+        groups = (
+            "SELECT w.ben_id, g ->> 'code', CAST(g ->> 'year' AS integer), "  # noqa: S608
+            f"COALESCE(g ->> 'standard', '') FROM {work} w, "
+            "jsonb_array_elements(CAST(w.v AS jsonb) -> 'groups') g"
+        )
+    else:
+        groups = (
+            "SELECT w.ben_id, json_extract(g.value, '$.code'), "  # noqa: S608
+            "json_extract(g.value, '$.year'), "
+            "COALESCE(json_extract(g.value, '$.standard'), '') "
+            f"FROM {work} w, json_each(w.v, '$.groups') g"
+        )
+    cursor.execute(
+        "INSERT INTO beneficiaries_groupmembership (beneficiary_id, group_id, year, "
+        f"standard) {groups}"
+    )
+    cursor.execute(
+        f"UPDATE {rows_table} SET result_id = w.ben_id FROM {work} w "  # noqa: S608
+        f"WHERE {rows_table}.row_id = w.row_id"
+    )
+    sql.drop(cursor, work)
+    return written

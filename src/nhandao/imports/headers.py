@@ -667,7 +667,9 @@ def data_rows(
     first = True
     for index in range(match.data_start, len(rows)):
         row = list(rows[index])
-        if not _filled(row):
+        # Cheap first: how many cells are filled (a list row has many, all different).
+        filled = len(row) - row.count(None) - row.count("")
+        if not filled:
             blank_run += 1
             if blank_run >= max_blank_run:
                 break
@@ -677,17 +679,18 @@ def data_rows(
             first = False
             if _is_numbering_row(row):
                 continue
-        if _is_footer(row, match):
+        if filled <= 4 and _is_footer(row, match):
             break
         if (
             probe is not None
             and probe < len(row)
             and isinstance(row[probe], str)
+            and not str(row[probe]).isdigit()
             and fold(_header_text(row[probe])) == header_keys[probe]
             and [fold(_header_text(v)) for v in row[: len(header_keys)]] == header_keys
         ):
             continue
-        if _is_section_row(row, match):
+        if len(set(row).difference((None, ""))) == 1 and _is_section_row(row, match):
             continue
         result.append((index + 1, row))
     return result

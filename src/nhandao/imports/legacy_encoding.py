@@ -477,9 +477,12 @@ def fix_table(rows: Sequence[list[Any]]) -> tuple[list[list[Any]], str | None]:
     returned; the second value is the encoding found in most converted columns, or None."""
     width = max((len(r) for r in rows), default=0)
     found: Counter[str] = Counter()
+    # A big table is sampled across its whole length (a column of ASCII would otherwise be
+    # scanned to the end).
+    step = max(1, len(rows) // (20 * _SAMPLE_CELLS))
     for col in range(width):
         sample: list[str] = []
-        for row in rows:
+        for row in rows[::step] if step > 1 else rows:
             if col < len(row):
                 value = row[col]
                 if isinstance(value, str) and not value.isascii():

@@ -47,6 +47,8 @@ from nhandao.core.text import fold, nfc
 
 from . import legacy_encoding
 
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # what core.text.nfc removes
+
 __all__ = [
     "SUPPORTED_EXTENSIONS",
     "Cell",
@@ -216,11 +218,14 @@ def read_table(
     max_bytes: int = 50 * 1024 * 1024,
     max_rows: int = 2_000_000,
     max_cell_chars: int = 10_000,
+    head_rows: int | None = None,
 ) -> Table:
     """Read one sheet of an uploaded spreadsheet, or a CSV file, into a :class:`Table`.
 
     ``sheet`` is a sheet name or 0-based index; by default the first visible worksheet that has
-    data. Raises :class:`ImportFileError` for a file that cannot be read as a whole.
+    data. ``head_rows``: keep only the first rows (to find the header of a big file; the whole
+    file is still checked for its size, its row count and, for workbooks, its integrity). Raises
+    :class:`ImportFileError` for a file that cannot be read as a whole.
     """
     name = PurePath(filename).name or filename
     ext = PurePath(name).suffix.lower()
@@ -252,6 +257,7 @@ def read_table(
             filename=name,
         )
     reader = _Reader(name, ext, max_bytes, max_rows, max_cell_chars)
+    reader.head_rows = head_rows
     kind = _sniff(data)
     if kind in ("zip", "ole"):
         return reader.read_workbook(data, kind, sheet)
@@ -376,6 +382,7 @@ class _Reader:
         self.max_cell_chars = max_cell_chars
         self.problems: list[CellProblem] = []
         self.sheet_name = ""
+        self.head_rows: int | None = None
 
     # --- errors ---------------------------------------------------------------------------
 
@@ -490,7 +497,10 @@ class _Reader:
                 width = end[1] + 1 if end else 0
                 if height * width > self.max_rows * MAX_COLUMNS_PER_ROW_AVERAGE:
                     raise self.too_many_cells(height, width)
-                raw = calamine_sheet.to_python(skip_empty_area=False)
+                if self.head_rows is not None:
+                    raw = calamine_sheet.to_python(skip_empty_area=False, nrows=self.head_rows)
+                else:
+                    raw = calamine_sheet.to_python(skip_empty_area=False)
                 merged_raw = calamine_sheet.merged_cell_ranges
             except ImportFileError:
                 raise
@@ -638,16 +648,31 @@ class _Reader:
             # Process-wide, but only ever raised: a long cell is cut below with a notice rather
             # than failing the whole file.
             csv.field_size_limit(len(text) + 1)
+        # NFC of the whole text is NFC of each cell: delimiters, quotes and line ends compose
+        # with nothing.
+        text = unicodedata.normalize("NFC", text)
+        lines = text.count("\n") + 1
+        if self.head_rows is not None and lines > self.max_rows:
+            raise self.too_many_rows(lines)
+        self.dirty = any(ch in text for ch in _INVISIBLE_CHARS)
         rows: list[list[Cell]] = []
+        longest = self.max_cell_chars
+        head = self.head_rows
         try:
             for r, record in enumerate(
                 csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
             ):
                 if r >= self.max_rows:
-                    raise self.too_many_rows(max(r + 1, text.count("\n") + 1))
-                rows.append([self._cell(value, r, c) for c, value in enumerate(record)])
+                    raise self.too_many_rows(max(r + 1, lines))
+                if head is not None and r >= head:
+                    break
+                if record and max(map(len, record)) > longest:
+                    rows.append([self._cell(value, r, c) for c, value in enumerate(record)])
+                else:
+                    rows.append([value or None for value in record])
         except csv.Error as exc:
             raise self.corrupt(str(exc)) from exc
+        del text
         table = Table(
             filename=self.name,
             file_format="csv",
@@ -715,11 +740,17 @@ class _Reader:
                 row.extend([None] * (width - len(row)))
         _fill_merged(rows, table.merged)
         _, table.legacy_encoding = legacy_encoding.fix_table(rows)
-        for row in rows:
-            for c, value in enumerate(row):
-                if isinstance(value, str):
-                    cleaned = nfc(value)
-                    row[c] = cleaned or None
+        if getattr(self, "dirty", True) or table.legacy_encoding:
+            for row in rows:
+                for c, value in enumerate(row):
+                    if type(value) is str:
+                        row[c] = nfc(value) or None
+        else:
+            # Already NFC, without invisible characters: only the spaces to tidy.
+            for row in rows:
+                for c, value in enumerate(row):
+                    if type(value) is str and (" " in value or not value.isprintable()):
+                        row[c] = " ".join(value.split()) or None
         while rows and all(v is None for v in rows[-1]):
             rows.pop()
         if not rows:

@@ -6,10 +6,16 @@ and a job can be cancelled at any stage before it."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,8 +23,9 @@ from nhandao.core.audit import audit_record
 from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
 from nhandao.orgs.permissions import can
-from nhandao.people.matching import BatchIndex
+from nhandao.people.bulk import InFileIndex, memoised_reasons
 
+from . import sql
 from .headers import (
     HeaderMatch,
     apply_mapping,
@@ -27,34 +34,53 @@ from .headers import (
     mapping_to_remember,
     shape_signature,
 )
-from .legacy_encoding import fix_table
 from .models import ImportJob, ImportRow, JobStatus, RowStatus, SavedMapping
-from .readers import Table, column_letter, read_table
+from .readers import Cell, Table, column_letter, read_table
 from .registry import get_spec
 
 A = AuditEvent.Action
-BATCH = 500
+BATCH = 10_000  # rows per progress update
+HEAD_ROWS = 200  # rows read to find the header and show the mapping page
+KEYS_TABLE = "imports_staged_keys"
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+COMMIT_TABLE = "imports_commit_rows"
 IN_FILE_DUPLICATE = 0.6  # same name, same birth year, same commune is enough to hold a row back
 
 
 def _jsonable(value: Any) -> Any:
+    """A cell or value as JSON stores it: dates as ISO text, anything else unusual as text."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return str(value)
 
 
-def _read(job_or_data: ImportJob | bytes, filename: str = "") -> Table:
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "NHANDAO_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def _read(
+    job_or_data: ImportJob | bytes,
+    filename: str = "",
+    *,
+    head: int | None = None,
+    max_bytes: int | None = None,
+) -> Table:
+    """The file as a table (``head``: only its first rows, enough to find the header). A job's
+    file passed the size limit when it was uploaded."""
     if isinstance(job_or_data, ImportJob):
-        table = read_table(
-            bytes(job_or_data.content), job_or_data.filename, sheet=job_or_data.sheet_name or None
+        data = bytes(job_or_data.content)
+        return read_table(
+            data,
+            job_or_data.filename,
+            sheet=job_or_data.sheet_name or None,
+            max_bytes=max(len(data), max_upload_bytes()),
+            head_rows=head,
         )
-    else:
-        table = read_table(job_or_data, filename)
-    rows, encoding = fix_table(table.rows)
-    table.rows = rows
-    if encoding:
-        table.legacy_encoding = encoding
-    return table
+    return read_table(
+        job_or_data, filename, max_bytes=max_bytes or max_upload_bytes(), head_rows=head
+    )
 
 
 def _header(job: ImportJob, table: Table) -> HeaderMatch:
@@ -63,13 +89,22 @@ def _header(job: ImportJob, table: Table) -> HeaderMatch:
 
 
 @transaction.atomic
-def import_upload(*, actor: Any, unit: Any, kind: str, filename: str, data: bytes) -> ImportJob:
-    """Read the file, find its header and propose a mapping (the one remembered for files of the
-    same shape when there is one). Bad files raise ApplicationError with a Vietnamese message."""
+def import_upload(
+    *,
+    actor: Any,
+    unit: Any,
+    kind: str,
+    filename: str,
+    data: bytes,
+    max_bytes: int | None = None,
+) -> ImportJob:
+    """Read the head of the file, find its header and propose a mapping (the one remembered for
+    files of the same shape when there is one). Bad files raise ApplicationError with a
+    Vietnamese message. ``max_bytes``: the size limit (settings.NHANDAO_IMPORT_MAX_BYTES)."""
     if not can(actor, "data.import", unit):
         raise ApplicationError(_("Bạn không có quyền nhập danh sách tại đơn vị này."))
     spec = get_spec(kind)
-    table = _read(data, filename)
+    table = _read(data, filename, head=HEAD_ROWS, max_bytes=max_bytes)
     match = find_header(table.rows, spec.columns, filename=filename, sheet_name=table.sheet_name)
     signature = shape_signature(match.header_texts)
     mapping = dict(match.mapping)
@@ -101,7 +136,7 @@ def import_upload(*, actor: Any, unit: Any, kind: str, filename: str, data: byte
 
 def mapping_context(job: ImportJob) -> dict[str, Any]:
     """What the mapping page shows: header texts, the proposed mapping, the fields wanted."""
-    table = _read(job)
+    table = _read(job, head=HEAD_ROWS)
     match = _header(job, table)
     preview = [row for _n, row in data_rows(table.rows, match)[:5]]
     return {
@@ -139,7 +174,7 @@ def import_set_mapping(*, actor: Any, job: ImportJob, mapping: dict[int, str]) -
     missing = [c.label for c in spec.columns if c.required and c.field not in seen]
     if missing:
         raise ApplicationError(_("Chưa chọn cột cho trường bắt buộc: %s.") % ", ".join(missing))
-    table = _read(job)
+    table = _read(job, head=HEAD_ROWS)
     headers = _header(job, table).header_texts
     SavedMapping.objects.update_or_create(
         unit=job.unit,
@@ -159,7 +194,9 @@ def import_set_mapping(*, actor: Any, job: ImportJob, mapping: dict[int, str]) -
 
 def import_validate(*, job_id: int) -> ImportJob:
     """Check every row (background job): values, problems, duplicates in the file and in the
-    registry, rows already imported. Progress is saved every batch for the progress bar."""
+    registry, rows already imported. Set-based: the rows are parsed in memory (progress saved
+    every ``BATCH`` rows), then the registry is asked once per check through staged keys, and the
+    rows are stored in one bulk load."""
     job = ImportJob.objects.select_related("unit", "created_by").get(pk=job_id)
     if job.status != JobStatus.VALIDATING:
         return job
@@ -169,96 +206,205 @@ def import_validate(*, job_id: int) -> ImportJob:
         match = _header(job, table)
     except ApplicationError as exc:
         return _fail(job, exc.message)
-    mapping = {int(k): v for k, v in job.mapping.items()}
     rows = data_rows(table.rows, match)
-    ImportRow.objects.filter(job=job).delete()
-    job.total_rows = len(rows)
-    job.save(update_fields=["total_rows", "updated_at"])
     long_cells = {(p.row, p.col): p.message for p in table.cell_problems}
+    del table
+    n = len(rows)
+    ImportJob.objects.filter(pk=job.pk).update(
+        total_rows=n, processed_rows=0, updated_at=timezone.now()
+    )
     user = job.created_by
     if user is not None:
         user.active_assignment = None
-    parsed_rows: list[ImportRow] = []
-    first_by_key: dict[str, int] = {}
-    in_file = BatchIndex()
-    for done, (excel_row, cells) in enumerate(rows, 1):
-        by_field = {name: cells[col] if col < len(cells) else None for col, name in mapping.items()}
-        parsed = spec.parse(by_field, job.unit)
-        column_of = {name: column_letter(col) for col, name in mapping.items()}
-        problems = [p.as_dict(column_of.get(p.field, "")) for p in parsed.problems]
-        for col in range(len(cells)):
-            if (excel_row - 1, col) in long_cells:
-                problems.append(
+    with memoised_reasons():
+        checked = _check_rows(job, spec, rows, long_cells)
+    numbers = [number for number, _cells in rows]
+    del rows
+    with connection.cursor() as cursor, sql.bulk_session(cursor):
+        existing = _existing(cursor, spec, job.unit, checked.first_by_key)
+    for i in range(n):
+        if checked.status[i] != RowStatus.ERROR and checked.keys[i] in existing:
+            checked.status[i] = RowStatus.EXISTING
+    matches: dict[int, list[Any]] = {}
+    if user is not None and checked.wanted:
+        with memoised_reasons():
+            items = [(i, checked.match_values[i] or {}) for i in checked.wanted]
+            matches = spec.matches(user, items)
+    counts = {s.value: 0 for s in RowStatus}
+    for status in checked.status:
+        counts[status] += 1
+    counts["with_matches"] = sum(1 for i in range(n) if matches.get(i))
+    counts["total"] = n
+    stored = (
+        (
+            job.pk,
+            numbers[i],
+            checked.raw[i],
+            checked.values[i],
+            checked.keys[i],
+            checked.status[i],
+            _json(checked.problems[i]) if checked.problems[i] else "[]",
+            _json(matches[i]) if i in matches else "[]",
+            checked.duplicate_of[i],
+        )
+        for i in range(n)
+    )
+    with transaction.atomic(), connection.cursor() as cursor, sql.bulk_session(cursor):
+        ImportRow.objects.filter(job=job).delete()
+        sql.bulk_load(cursor, ImportRow._meta.db_table, ROW_COLUMNS, stored)
+        ImportJob.objects.filter(pk=job.pk).update(
+            counts=counts,
+            status=JobStatus.VALIDATED,
+            processed_rows=n,
+            updated_at=timezone.now(),
+        )
+    job.refresh_from_db()
+    return job
+
+
+ROW_COLUMNS = (
+    "job_id",
+    "row_number",
+    "raw",
+    '"values"',
+    "natural_key",
+    "status",
+    "problems",
+    "matches",
+    "duplicate_of_row",
+)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class _Checked:
+    """What validation learnt of each row, by position (rows in file order)."""
+
+    status: list[str]
+    keys: list[str]
+    raw: list[str]  # JSON texts
+    values: list[str]  # JSON texts
+    problems: list[list[dict[str, str]]]
+    duplicate_of: list[int | None]
+    match_values: list[dict[str, Any] | None]
+    wanted: list[int]  # rows to look up in the registry
+    first_by_key: dict[str, int]
+
+
+def _check_rows(
+    job: ImportJob,
+    spec: Any,
+    rows: list[tuple[int, list[Cell]]],
+    long_cells: dict[tuple[int, int], str],
+) -> _Checked:
+    """The pure-Python pass: each row parsed (the list's parser memoises per distinct value),
+    its problems, duplicates of an earlier row (same natural key, or the same person by the
+    matching keys). Progress saved every ``BATCH`` rows."""
+    n = len(rows)
+    mapping = sorted((int(k), v) for k, v in job.mapping.items())
+    column_of = {name: column_letter(col) for col, name in mapping}
+    parse = spec.parser(job.unit)
+    index = InFileIndex()
+    out = _Checked(
+        status=[""] * n,
+        keys=[""] * n,
+        raw=[""] * n,
+        values=[""] * n,
+        problems=[[] for _ in range(n)],
+        duplicate_of=[None] * n,
+        match_values=[None] * n,
+        wanted=[],
+        first_by_key={},
+    )
+    ok, warning, error, duplicate = (
+        RowStatus.OK.value,
+        RowStatus.WARNING.value,
+        RowStatus.ERROR.value,
+        RowStatus.DUPLICATE.value,
+    )
+    first_by_key = out.first_by_key
+    long_rows = {r for r, _c in long_cells}
+    plain = (str, int, float, bool, type(None))
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_jsonable).encode
+    for start in range(0, n, BATCH):
+        for i in range(start, min(start + BATCH, n)):
+            excel_row, cells = rows[i]
+            width = len(cells)
+            parsed = parse({name: cells[col] if col < width else None for col, name in mapping})
+            problems = [p.as_dict(column_of.get(p.field, "")) for p in parsed.problems]
+            if excel_row - 1 in long_rows:
+                problems += [
                     {
-                        "field": mapping.get(col, ""),
+                        "field": job.mapping.get(str(col), ""),
                         "column": column_letter(col),
                         "message": long_cells[(excel_row - 1, col)],
                         "level": "error",
                     }
-                )
-        status = RowStatus.OK
-        if any(p["level"] == "error" for p in problems):
-            status = RowStatus.ERROR
-        elif problems:
-            status = RowStatus.WARNING
-        row = ImportRow(
-            job=job,
-            row_number=excel_row,
-            raw=[_jsonable(c) for c in cells],
-            values=parsed.values,
-            natural_key=parsed.natural_key[:200],
-            status=status,
-            problems=problems,
+                    for col in range(width)
+                    if (excel_row - 1, col) in long_cells
+                ]
+            status = ok
+            if problems:
+                status = error if any(p["level"] == "error" for p in problems) else warning
+            key = parsed.natural_key[:200]
+            if status != error and key:
+                if key in first_by_key:
+                    status = duplicate
+                    out.duplicate_of[i] = first_by_key[key]
+                else:
+                    first_by_key[key] = excel_row
+            values = parsed.match_values
+            if status != error and status != duplicate and values:
+                # The same person twice in one list, with or without diacritics, year only…
+                same = index.check(excel_row, values)
+                if same is not None and same[1].score >= IN_FILE_DUPLICATE:
+                    status = duplicate
+                    out.duplicate_of[i] = same[0]
+                    problems.append(
+                        {
+                            "field": "full_name",
+                            "column": "",
+                            "level": "warning",
+                            "message": _("Có thể là cùng người với dòng %(row)d (%(why)s).")
+                            % {"row": same[0], "why": ", ".join(same[1].reasons)},
+                        }
+                    )
+                else:
+                    out.wanted.append(i)
+                    out.match_values[i] = values
+            out.status[i] = status
+            out.keys[i] = key
+            out.problems[i] = problems
+            out.values[i] = dumps(parsed.values)
+            out.raw[i] = dumps(
+                cells if all(type(c) in plain for c in cells) else [_jsonable(c) for c in cells]
+            )
+        ImportJob.objects.filter(pk=job.pk).update(
+            processed_rows=min(start + BATCH, n), updated_at=timezone.now()
         )
-        if status != RowStatus.ERROR and parsed.natural_key:
-            if parsed.natural_key in first_by_key:
-                row.status = RowStatus.DUPLICATE
-                row.duplicate_of_row = first_by_key[parsed.natural_key]
-            else:
-                first_by_key[parsed.natural_key] = excel_row
-        if row.status in (RowStatus.OK, RowStatus.WARNING) and parsed.match_values:
-            # The same person entered twice in one list, with or without diacritics, year only…
-            same = in_file.best(parsed.match_values)
-            if same is not None and same[1].score >= IN_FILE_DUPLICATE:
-                row.status = RowStatus.DUPLICATE
-                row.duplicate_of_row = same[0]
-                row.problems.append(
-                    {
-                        "field": "full_name",
-                        "column": "",
-                        "level": "warning",
-                        "message": _("Có thể là cùng người với dòng %(row)d (%(why)s).")
-                        % {"row": same[0], "why": ", ".join(same[1].reasons)},
-                    }
-                )
-            in_file.add(excel_row, parsed.match_values)
-        if row.status in (RowStatus.OK, RowStatus.WARNING) and parsed.match_values and user:
-            row.matches = spec.matches(user, parsed.match_values)
-        parsed_rows.append(row)
-        if done % BATCH == 0:
-            _flush(job, parsed_rows, done)
-    _flush(job, parsed_rows, len(rows))
-    existing = spec.existing(job.unit, list(first_by_key))
-    if existing:
-        ImportRow.objects.filter(job=job, natural_key__in=existing).exclude(
-            status=RowStatus.ERROR
-        ).update(status=RowStatus.EXISTING)
-    job.counts = _counts(job)
-    job.status = JobStatus.VALIDATED
-    job.save(update_fields=["counts", "status", "updated_at"])
-    return job
+    return out
 
 
-def _flush(job: ImportJob, rows: list[ImportRow], done: int) -> None:
-    ImportRow.objects.bulk_create(rows, batch_size=BATCH)
-    rows.clear()
-    ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, updated_at=timezone.now())
+def _existing(cursor: Any, spec: Any, unit: Any, keys: Iterable[str]) -> set[str]:
+    """Natural keys already stored, asked of the list once through a staging table."""
+    sql.temp_table(cursor, KEYS_TABLE, "nk text")
+    try:
+        sql.bulk_load(cursor, KEYS_TABLE, ("nk",), ((k,) for k in keys))
+        sql.analyze(cursor, KEYS_TABLE)
+        return set(spec.existing(cursor, unit, KEYS_TABLE))
+    finally:
+        sql.drop(cursor, KEYS_TABLE)
 
 
 def _counts(job: ImportJob) -> dict[str, int]:
     counts = {s.value: 0 for s in RowStatus}
-    for status in ImportRow.objects.filter(job=job).values_list("status", flat=True):
-        counts[status] += 1
+    for status, number in (
+        ImportRow.objects.filter(job=job).values_list("status").annotate(n=Count("id"))
+    ):
+        counts[status] = number
     counts["with_matches"] = ImportRow.objects.filter(job=job).exclude(matches=[]).count()
     counts["total"] = sum(counts[s.value] for s in RowStatus)
     return counts
@@ -273,32 +419,57 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
 
 @transaction.atomic
 def import_commit(*, actor: Any, job: ImportJob, include_warnings: bool = True) -> ImportJob:
-    """Write every valid row in one transaction; rows already in the registry are skipped, so
-    importing the same file twice adds nothing. Any failure rolls everything back."""
+    """Write every valid row in one transaction, set-based: rows already in the registry are
+    skipped (checked again now), so importing the same file twice adds nothing; the list writes
+    the rest with a few statements. Any failure rolls everything back. The import is audited as
+    one event with its counts; each written row keeps the id of what it became."""
     job = ImportJob.objects.select_for_update().select_related("unit").get(pk=job.pk)
     if not can(actor, "data.import", job.unit):
         raise ApplicationError(_("Bạn không có quyền nhập danh sách tại đơn vị này."))
     if job.status != JobStatus.VALIDATED:
         raise ApplicationError(_("Chỉ ghi được lượt nhập đã kiểm tra xong."))
     spec = get_spec(job.kind)
-    wanted = [RowStatus.OK] + ([RowStatus.WARNING] if include_warnings else [])
-    rows = list(ImportRow.objects.filter(job=job, status__in=wanted))
-    existing = spec.existing(job.unit, [r.natural_key for r in rows if r.natural_key])
-    written = 0
-    for row in rows:
-        if row.natural_key in existing:
-            row.status = RowStatus.EXISTING
-            row.save(update_fields=["status"])
-            continue
+    wanted = [RowStatus.OK.value] + ([RowStatus.WARNING.value] if include_warnings else [])
+    marks = ", ".join(["%s"] * len(wanted))
+    rows_table = ImportRow._meta.db_table
+    with connection.cursor() as cursor, sql.bulk_session(cursor):
+        sql.temp_table(cursor, KEYS_TABLE, "nk text")
+        cursor.execute(
+            f"INSERT INTO {KEYS_TABLE} (nk) SELECT natural_key FROM {rows_table} "  # noqa: S608
+            f"WHERE job_id = %s AND status IN ({marks}) AND natural_key <> ''",
+            [job.pk, *wanted],
+        )
+        existing = spec.existing(cursor, job.unit, KEYS_TABLE)
+        sql.drop(cursor, KEYS_TABLE)
+        if existing:
+            sql.temp_table(cursor, KEYS_TABLE, "nk text")
+            sql.bulk_load(cursor, KEYS_TABLE, ("nk",), ((k,) for k in existing))
+            cursor.execute(
+                f"UPDATE {rows_table} SET status = %s WHERE job_id = %s "  # noqa: S608
+                f"AND status IN ({marks}) AND natural_key IN (SELECT nk FROM {KEYS_TABLE})",
+                [RowStatus.EXISTING.value, job.pk, *wanted],
+            )
+            sql.drop(cursor, KEYS_TABLE)
+        sql.drop(cursor, COMMIT_TABLE)
+        cursor.execute(
+            f"CREATE TEMP TABLE {COMMIT_TABLE} AS SELECT id AS row_id, row_number, "  # noqa: S608
+            f'"values" AS v, CAST(NULL AS bigint) AS result_id FROM {rows_table} '
+            f"WHERE job_id = %s AND status IN ({marks})",
+            [job.pk, *wanted],
+        )
         try:
-            row.result_id = spec.write(actor, job.unit, row.values)
-        except ApplicationError as exc:
+            written = spec.write(cursor, actor, job.unit, COMMIT_TABLE)
+        except (ApplicationError, DatabaseError) as exc:
+            # The transaction is rolled back (temporary tables with it).
+            detail = exc.message if isinstance(exc, ApplicationError) else str(exc)[:300]
             raise ApplicationError(
-                _("Dòng %(row)d: %(msg)s Không dòng nào được ghi.")
-                % {"row": row.row_number, "msg": exc.message}
+                _("Không ghi được danh sách: %(msg)s Không dòng nào được ghi.") % {"msg": detail}
             ) from exc
-        row.save(update_fields=["result_id"])
-        written += 1
+        cursor.execute(
+            f"UPDATE {rows_table} SET result_id = c.result_id FROM {COMMIT_TABLE} c "  # noqa: S608
+            f"WHERE {rows_table}.id = c.row_id"
+        )
+        sql.drop(cursor, COMMIT_TABLE)
     job.status = JobStatus.COMMITTED
     job.committed_at = timezone.now()
     job.counts = {**_counts(job), "written": written}
@@ -308,7 +479,11 @@ def import_commit(*, actor: Any, job: ImportJob, include_warnings: bool = True) 
         action=A.CREATE,
         obj=job,
         unit_path=job.unit.path,
-        changes={"written": [None, written], "file": [None, job.filename]},
+        changes={
+            "written": [None, written],
+            "file": [None, job.filename],
+            "existing": [None, job.counts.get("existing", 0)],
+        },
     )
     return job
 
@@ -325,4 +500,4 @@ def import_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
 
 
 def job_headers(job: ImportJob) -> list[str]:
-    return list(_header(job, _read(job)).header_texts)
+    return list(_header(job, _read(job, head=HEAD_ROWS)).header_texts)

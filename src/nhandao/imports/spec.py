@@ -1,5 +1,9 @@
 """What a list declares to the import pipeline: its columns, how a row becomes values, its natural
-key, and how values are written. Each domain app declares its lists in ``<app>/importers.py``."""
+key, and how its rows are checked against the registry and written, set-based. Each domain app
+declares its lists in ``<app>/importers.py``.
+
+The pipeline stages keys and rows in temporary tables and hands their names to the list; a list
+answers with one query per step, never one per row."""
 
 from __future__ import annotations
 
@@ -23,10 +27,24 @@ class Problem:
 
 @dataclass
 class Parsed:
-    values: dict[str, Any]  # JSON-serialisable, what ``write`` receives
+    values: dict[str, Any]  # JSON-serialisable, what ``write`` reads back from the staged rows
     natural_key: str  # the same person/record in another file gives the same key
     problems: list[Problem] = field(default_factory=list)
-    match_values: dict[str, Any] | None = None  # keys for the registry duplicate check
+    match_values: dict[str, Any] | None = None  # keys for the duplicate checks
+
+
+# (unit) -> a parser for the rows of one job: cells by field -> Parsed. A parser may keep memos
+# of per-value work between rows.
+RowParserFactory = Callable[[Any], Callable[[dict[str, Cell]], Parsed]]
+# (cursor, unit, keys table) -> the natural keys of that table (column ``nk``) already stored.
+ExistingKeys = Callable[[Any, Any, str], set[str]]
+# (user, [(index, match values)]) -> {index: likely existing records}, as the preview shows them:
+# [{"id", "name", "birth", "unit", "score", "reasons"}, …, {"outside_scope": n}].
+RegistryMatches = Callable[[Any, Sequence[tuple[int, dict[str, Any]]]], dict[int, list[Any]]]
+# (cursor, actor, unit, rows table) -> rows written. The table holds ``row_id``, ``row_number``,
+# ``v`` (the row's values as JSON text) and ``result_id``, which the writer fills with the id
+# of each written record.
+WriteRows = Callable[[Any, Any, Any, str], int]
 
 
 @dataclass(frozen=True)
@@ -34,9 +52,9 @@ class ListSpec:
     kind: str
     label: str
     columns: tuple[ColumnSpec, ...]
-    parse: Callable[[dict[str, Cell], Any], Parsed]  # (cells by field, unit) -> Parsed
-    existing: Callable[[Any, Sequence[str]], set[str]]  # (unit, natural keys) -> already stored
-    matches: Callable[[Any, dict[str, Any]], list[dict[str, Any]]]  # (user, match values)
-    write: Callable[[Any, Any, dict[str, Any]], int]  # (actor, unit, values) -> new id
+    parser: RowParserFactory
+    existing: ExistingKeys
+    matches: RegistryMatches
+    write: WriteRows
     example_rows: tuple[tuple[str, ...], ...] = ()
     detail_url: str = ""  # URL name of a written record's page, given its id

@@ -1,0 +1,556 @@
+"""The person registry for imports of many rows at once: the same checks, keys and duplicate
+score as ``services.person_check`` and ``matching``, done set-based.
+
+* :class:`PersonChecker` checks many people with every pure per-value step (name casing, split,
+  fold and collation, date, phone, CMND) computed once per distinct value; a row any check refuses
+  goes through ``services.person_check`` itself, so its messages are the service's.
+* :class:`InFileIndex` finds the same person twice in one list by hash blocking on the matching
+  keys, scored by ``matching.score``.
+* :func:`registry_candidates` joins a staging table of blocking keys against the registry in one
+  query and scores the pairs; :func:`insert_people` writes every staged person with one
+  ``INSERT … SELECT``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+from nhandao.core.dates import InvalidDate, parse_date
+from nhandao.core.errors import ApplicationError
+from nhandao.core.idnumber import check_citizen_id, check_legacy_id
+from nhandao.core.phone import InvalidPhone, normalize_phone
+from nhandao.core.text import collation_key, fold, nfc, person_sort_key, title_name
+from nhandao.imports import sql
+
+from . import matching, services
+from .models import Sex
+
+_MISS = object()
+NAME_MAX = services.NAME_MAX
+
+
+@functools.cache
+def _sort_sep() -> str:
+    """The separator ``person_sort_key`` puts between its parts (it joins three collation keys
+    and the birth part: with empty names and no birth, the separator three times, then
+    "99999999")."""
+    seps = person_sort_key(given="", middle="", family="", birth=None).removesuffix("99999999")
+    sep = seps[: len(seps) // 3]
+    probe = person_sort_key(given="a", middle="b c", family="d", birth=None)
+    if (
+        not sep
+        or sep * 3 != seps
+        or probe
+        != sep.join((collation_key("a"), collation_key("b c"), collation_key("d"), "99999999"))
+    ):
+        raise ImproperlyConfigured("person_sort_key changed its layout; update people.bulk.")
+    return sep
+
+
+def birth_display(birth: dt.date | None, precision: str) -> str:
+    if birth is None:
+        return ""
+    if precision == "year":
+        return f"{birth.year}"
+    if precision == "month":
+        return f"{birth:%m/%Y}"
+    return f"{birth:%d/%m/%Y}"
+
+
+@dataclass
+class PersonRow:
+    """One person of a list as written (cells already NFC, trimmed, whitespace collapsed, as the
+    import reader gives them)."""
+
+    full_name: str
+    birth: Any = None  # text, Excel serial, date
+    sex: str = ""
+    id_number: str = ""
+    legacy_id: str = ""
+    phone: str = ""
+    ward_id: int | None = None
+    address_detail: str = ""
+    address_original: str = ""
+    source_ref: str = ""
+
+
+@dataclass
+class CheckResult:
+    values: dict[str, Any]  # person_check's values (with keys); empty when refused
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
+    warnings: list[str] = field(default_factory=list)
+
+
+class PersonChecker:
+    """``services.person_check`` for many rows, memoised per distinct value, with the communes
+    held in memory. Create one per import job."""
+
+    def __init__(self) -> None:
+        from nhandao.geo.models import Ward
+
+        self.wards = set(Ward.objects.values_list("code", flat=True))
+        self.sexes = frozenset(Sex.values)
+        self.sep = _sort_sep()
+        self.names: dict[str, Any] = {}
+        self.titles: dict[str, str] = {}
+        self.folds: dict[str, str] = {}
+        self.colls: dict[str, str] = {}
+        self.ids: dict[tuple[Any, ...], Any] = {}
+        self.births: dict[Any, Any] = {}
+        self.phones: dict[str, str] = {}
+        self.legacy: dict[str, str] = {}
+
+    def _name(self, raw: str) -> tuple[Any, ...] | None:
+        """``title_name``, ``split_name``, ``fold`` and ``collation_key`` of a full name, word by
+        word (each is computed per character, with words separated by a space, so a name's
+        value is its words' values joined), memoised per word."""
+        words = nfc(raw).split(" ")
+        titles, folds, colls = self.titles, self.folds, self.colls
+        titled: list[str] = []
+        for word in words:
+            title = titles.get(word)
+            if title is None:
+                title = titles[word] = title_name(word)
+            titled.append(title)
+        full = " ".join(titled)
+        if len(full) < 2 or len(full) > NAME_MAX:
+            return None
+        if not full.replace(" ", "").isalpha() and (
+            any(c in full for c in "<>{}") or any(c.isdigit() for c in full)
+        ):
+            return None
+        if len(titled) == 1:
+            family, middle, given = "", "", titled[0]
+        else:
+            family, middle, given = titled[0], " ".join(titled[1:-1]), titled[-1]
+        folded: list[str] = []
+        for word in titled:
+            key = folds.get(word)
+            if key is None:
+                key = folds[word] = fold(word)
+            if key:
+                folded.append(key)
+        keys: list[str] = []
+        for part in (given, middle, family):
+            key = colls.get(part)
+            if key is None:
+                key = colls[part] = collation_key(part)
+            keys.append(key)
+        given_key = folds.get(given)
+        if given_key is None:
+            given_key = folds[given] = fold(given)
+        return (full, family, middle, given, " ".join(folded), given_key, tuple(keys))
+
+    @staticmethod
+    def _birth(value: Any) -> Any:
+        try:
+            return parse_date(value)
+        except InvalidDate:
+            return None
+
+    @staticmethod
+    def _phone(raw: str) -> str:
+        try:
+            return normalize_phone(raw)
+        except InvalidPhone:
+            return ""
+
+    @staticmethod
+    def _legacy(raw: str) -> str:
+        result = check_legacy_id(raw)
+        return "" if result.errors else result.normalized
+
+    def check(self, row: PersonRow) -> CheckResult:
+        """The checks of ``person_check``, in its order; on any refusal the service decides."""
+        name = self.names.get(row.full_name, _MISS)
+        if name is _MISS:
+            name = self.names[row.full_name] = self._name(row.full_name)
+        birth_in = row.birth
+        birth = None
+        if birth_in:
+            birth = self.births.get(birth_in, _MISS)
+            if birth is _MISS:
+                birth = self.births[birth_in] = self._birth(birth_in)
+        ok = name is not None and (birth is not None or not birth_in)
+        sex = row.sex if row.sex in self.sexes else ""
+        warnings: list[str] = []
+        id_number = legacy_id = phone = ""
+        if ok and row.id_number.strip():
+            day = birth is not None and birth.precision == "day"
+            birth_date = birth.value if day else None  # type: ignore[union-attr]
+            birth_year = birth.year if birth and not day else None
+            number = row.id_number
+            if len(number) == 12 and number.isascii() and number.isdigit():
+                # A well-formed number is judged on its first six digits (province, century
+                # and sex, year) against the declared year and sex: checked once per such key.
+                id_key: tuple[Any, ...] = (number[:6], birth.year if birth else None, sex)
+            else:
+                id_key = (number, birth_date, birth_year, sex)
+            result = self.ids.get(id_key)
+            if result is None:
+                result = self.ids[id_key] = check_citizen_id(
+                    number, birth_date=birth_date, birth_year=birth_year, sex=sex or None
+                )
+            ok = not result.errors
+            warnings = list(result.warnings)
+            id_number = number if len(id_key) == 3 else result.normalized
+        if ok and row.legacy_id.strip():
+            legacy_id = self.legacy.get(row.legacy_id, "\0")
+            if legacy_id == "\0":
+                legacy_id = self.legacy[row.legacy_id] = self._legacy(row.legacy_id)
+            ok = bool(legacy_id)
+        if ok and row.phone.strip():
+            phone = self.phones.get(row.phone, "\0")
+            if phone == "\0":
+                phone = self.phones[row.phone] = self._phone(row.phone)
+            ok = bool(phone)
+        ward_id = row.ward_id
+        if ok and ward_id is not None and ward_id not in self.wards:
+            ok = False
+        if not ok:
+            return self._slow(row)
+        full, family, middle, given, name_key, given_key, coll = name  # type: ignore[misc]
+        birth_date = birth.value if birth else None
+        birth_part = (
+            "99999999"
+            if birth_date is None
+            else f"{birth_date.year:04d}{birth_date.month:02d}{birth_date.day:02d}"
+        )
+        values = {
+            "full_name": full,
+            "family_name": family,
+            "middle_name": middle,
+            "given_name": given,
+            "birth_date": birth_date,
+            "birth_precision": str(birth.precision) if birth else "",
+            "sex": sex,
+            "id_number": id_number,
+            "legacy_id": legacy_id,
+            "phone": phone,
+            "ward_id": ward_id,
+            "address_detail": row.address_detail[:255],
+            "address_original": row.address_original[:500],
+            "source_ref": row.source_ref[:120],
+            "name_key": name_key,
+            "sort_key": self.sep.join((*coll, birth_part)),
+            "key_name_year": f"{name_key}|{birth_date.year if birth_date else ''}",
+            "key_given_ward": f"{given_key}|{ward_id}" if ward_id else "",
+        }
+        return CheckResult(values=values, warnings=warnings)
+
+    @staticmethod
+    def _slow(row: PersonRow) -> CheckResult:
+        data = services.PersonData(
+            full_name=row.full_name,
+            birth=row.birth or None,
+            sex=row.sex,
+            id_number=row.id_number,
+            legacy_id=row.legacy_id,
+            phone=row.phone,
+            ward_id=row.ward_id,
+            address_detail=row.address_detail,
+            address_original=row.address_original,
+            source_ref=row.source_ref,
+        )
+        try:
+            checked = services.person_check(data)
+        except ApplicationError as exc:
+            return CheckResult(values={}, errors=[(exc.field or "full_name", exc.message)])
+        return CheckResult(values=checked.values, warnings=list(checked.warnings))
+
+
+# ------------------------------------------------------------------------------------------------
+# The same person twice in one list
+
+
+class _Rec:
+    """The person side of ``matching.score``, without a model instance."""
+
+    __slots__ = (
+        "birth_date",
+        "birth_precision",
+        "id_number",
+        "legacy_id",
+        "name_key",
+        "phone",
+        "ward_id",
+    )
+
+    def __init__(self, v: dict[str, Any]) -> None:
+        self.name_key = v.get("name_key") or ""
+        self.birth_date = v.get("birth_date")
+        self.birth_precision = v.get("birth_precision") or ""
+        self.id_number = v.get("id_number") or ""
+        self.legacy_id = v.get("legacy_id") or ""
+        self.phone = v.get("phone") or ""
+        self.ward_id = v.get("ward_id") or None
+
+
+class InFileIndex:
+    """Each row against the rows before it, blocked on the matching keys and scored by
+    ``matching.score``. Name-only and given-name + commune candidates are kept to the same birth
+    year (or a missing one): with different years a pair scores at most
+    0.35 + 0.25 + 0.1 - 0.2 = 0.5, under the in-file threshold, unless it shares a citizen ID,
+    CMND or phone, which are blocked on too. So the candidate pairs grow with the list, not with
+    the square of a common name's count."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[tuple[Any, ...], list[tuple[int, _Rec]]] = defaultdict(list)
+        self.pairs = 0
+
+    def check(self, row: int, values: dict[str, Any]) -> tuple[int, matching.Match] | None:
+        """The best earlier row for ``values`` (or None); then ``values`` joins the index."""
+        probe: list[tuple[Any, ...]] = []
+        for tag, name in (("i", "id_number"), ("l", "legacy_id"), ("p", "phone")):
+            if value := values.get(name):
+                probe.append((tag, value))
+        birth = values.get("birth_date")
+        year = birth.year if birth else None
+        if year:
+            probe.append(("y", values["key_name_year"]))
+        add = list(probe)
+        if given_ward := values.get("key_given_ward"):
+            if year:
+                probe += [("g", given_ward, year), ("g", given_ward, None)]
+            else:
+                probe.append(("G", given_ward))
+            add += [("g", given_ward, year), ("G", given_ward)]
+        if name_key := values.get("name_key"):
+            if year:
+                probe.append(("n", name_key, None))
+            else:
+                probe.append(("N", name_key))
+                add.append(("n", name_key, None))
+            add.append(("N", name_key))
+        buckets = self._buckets
+        seen: set[int] = set()
+        best: tuple[int, matching.Match] | None = None
+        score = matching.score
+        for key in probe:
+            for other_row, other in buckets.get(key, ()):
+                if other_row in seen:
+                    continue
+                seen.add(other_row)
+                match = score(values, other)  # type: ignore[arg-type]
+                if best is None or match.score > best[1].score:
+                    best = (other_row, match)
+        self.pairs += len(seen)
+        entry = (row, _Rec(values))
+        for key in add:
+            buckets[key].append(entry)
+        return best
+
+
+class memoised_reasons:
+    """While importing, ``matching.score`` translates the same few reasons for every pair: look
+    each up once (the language does not change during a job)."""
+
+    def __enter__(self) -> None:
+        self._original = matching._
+        cache: dict[str, str] = {}
+        original = self._original
+
+        def gettext(message: str) -> str:
+            found = cache.get(message)
+            if found is None:
+                found = cache[message] = original(message)
+            return found
+
+        matching._ = gettext  # type: ignore[assignment]
+
+    def __exit__(self, *exc: object) -> None:
+        matching._ = self._original  # type: ignore[assignment]
+
+
+# ------------------------------------------------------------------------------------------------
+# Against the registry, in SQL
+
+KEYS_TABLE = "people_bulk_keys"
+KEY_COLUMNS = (
+    "i",
+    "id_number",
+    "legacy_id",
+    "phone",
+    "key_name_year",
+    "key_given_ward",
+    "name_key",
+    "year",
+)
+
+
+@dataclass
+class Candidate:
+    i: int  # the caller's row index
+    person_id: int
+    full_name: str
+    birth: str  # as displayed
+    unit_name: str
+    inside_scope: bool
+    match: matching.Match
+
+
+def registry_candidates(
+    cursor: Any, items: Sequence[tuple[int, dict[str, Any]]], scope: list[str] | None
+) -> Iterator[Candidate]:
+    """Registry persons sharing a blocking key with each item (``matching.blocking_filter``'s
+    keys; name and given name + commune kept to the same birth year as in :class:`InFileIndex`),
+    scored by ``matching.score``; those at or above ``matching.SHOW_THRESHOLD``. ``scope``: unit
+    path prefixes the user sees (None: everywhere). One staging table, one query."""
+    if not items:
+        return
+    sql.temp_table(
+        cursor,
+        KEYS_TABLE,
+        "i integer, id_number text, legacy_id text, phone text, key_name_year text, "
+        "key_given_ward text, name_key text, year integer",
+    )
+    values_of: dict[int, dict[str, Any]] = {}
+
+    def staged() -> Iterator[tuple[Any, ...]]:
+        for i, v in items:
+            values_of[i] = v
+            birth = v.get("birth_date")
+            yield (
+                i,
+                v.get("id_number") or "",
+                v.get("legacy_id") or "",
+                v.get("phone") or "",
+                v.get("key_name_year") or "",
+                v.get("key_given_ward") or "",
+                v.get("name_key") or "",
+                birth.year if birth else None,
+            )
+
+    try:
+        sql.bulk_load(cursor, KEYS_TABLE, KEY_COLUMNS, staged())
+        sql.analyze(cursor, KEYS_TABLE)
+        person_year = sql.year_of("p.birth_date")
+        joins = [
+            "p.id_number = k.id_number AND k.id_number <> ''",
+            "p.legacy_id = k.legacy_id AND k.legacy_id <> ''",
+            "p.phone = k.phone AND k.phone <> ''",
+            "p.key_name_year = k.key_name_year AND k.key_name_year NOT LIKE '%%|'",
+            "p.key_given_ward = k.key_given_ward AND k.key_given_ward <> '' AND "
+            f"(k.year IS NULL OR p.birth_date IS NULL OR {person_year} = k.year)",
+            "p.name_key = k.name_key AND k.name_key <> '' AND "
+            "(k.year IS NULL OR p.birth_date IS NULL)",
+        ]
+        pairs = " UNION ".join(
+            f"SELECT k.i, p.id AS pid FROM {KEYS_TABLE} k JOIN people_person p ON {on} "  # noqa: S608
+            "WHERE p.merged_into_id IS NULL"
+            for on in joins
+        )
+        cursor.execute(
+            "SELECT c.i, p.id, p.full_name, p.name_key, p.birth_date, p.birth_precision, "  # noqa: S608
+            "p.id_number, p.legacy_id, p.phone, p.ward_id, u.path, u.name "
+            f"FROM ({pairs}) c JOIN people_person p ON p.id = c.pid "
+            "JOIN orgs_unit u ON u.id = p.unit_id ORDER BY c.i, p.id"
+        )
+        people: dict[int, tuple[_Rec, str, str, str, bool]] = {}
+        score, threshold = matching.score, matching.SHOW_THRESHOLD
+        while batch := cursor.fetchmany(10_000):
+            for (
+                i,
+                pid,
+                full,
+                name_key,
+                birth,
+                precision,
+                idn,
+                legacy,
+                phone,
+                ward,
+                path,
+                unit,
+            ) in batch:
+                person = people.get(pid)
+                if person is None:
+                    if isinstance(birth, str):
+                        birth = dt.date.fromisoformat(birth)
+                    rec = _Rec(
+                        {
+                            "name_key": name_key,
+                            "birth_date": birth,
+                            "birth_precision": precision,
+                            "id_number": idn,
+                            "legacy_id": legacy,
+                            "phone": phone,
+                            "ward_id": ward,
+                        }
+                    )
+                    inside = scope is None or any(path.startswith(s) for s in scope)
+                    person = people[pid] = (
+                        rec,
+                        full,
+                        birth_display(birth, precision),
+                        unit,
+                        inside,
+                    )
+                match = score(values_of[i], person[0])  # type: ignore[arg-type]
+                if match.score >= threshold:
+                    yield Candidate(i, pid, person[1], person[2], person[3], person[4], match)
+    finally:
+        sql.drop(cursor, KEYS_TABLE)
+
+
+# ------------------------------------------------------------------------------------------------
+# Writing
+
+# Person columns written from the checked values an import keeps (``person_check``'s values as
+# JSON: dates as ISO text), read at their path.
+PERSON_TEXT_COLUMNS = (
+    "full_name",
+    "family_name",
+    "middle_name",
+    "given_name",
+    "birth_precision",
+    "sex",
+    "id_number",
+    "legacy_id",
+    "phone",
+    "address_detail",
+    "address_original",
+    "source_ref",
+    "name_key",
+    "sort_key",
+    "key_name_year",
+    "key_given_ward",
+)
+
+
+def insert_people(
+    cursor: Any,
+    *,
+    table: str,
+    json_column: str,
+    path: Sequence[str],
+    id_column: str,
+    unit_id: int,
+    created_by_id: int | None,
+    now: Any,
+) -> int:
+    """Insert one person per row of the staging ``table``: ``person_check``'s values stored as
+    JSON at ``path`` in its ``json_column``, the new id taken from its ``id_column`` (filled
+    beforehand, e.g. with :func:`nhandao.imports.sql.next_ids`). Returns how many."""
+    at: Callable[..., str] = functools.partial(sql.json_text, json_column, *path)
+    columns = [*PERSON_TEXT_COLUMNS, "id", "unit_id", "created_by_id", "birth_date", "ward_id"]
+    exprs = [f"COALESCE({at(c)}, '')" for c in PERSON_TEXT_COLUMNS] + [
+        id_column,
+        "%s",
+        "%s",
+        sql.as_date(at("birth_date")),
+        sql.as_int(at("ward_id")),
+    ]
+    cursor.execute(
+        f"INSERT INTO people_person ({', '.join(columns)}, created_at, updated_at) "  # noqa: S608
+        f"SELECT {', '.join(exprs)}, %s, %s FROM {table}",
+        [unit_id, created_by_id, now, now],
+    )
+    return int(cursor.rowcount)

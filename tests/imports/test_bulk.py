@@ -1,0 +1,226 @@
+"""The set-based pipeline: the bulk row parser gives exactly what the person service gives, a
+generated list imports with a fixed number of queries whatever its length, progress moves in
+chunks, the import is audited once, and importing it again adds nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bench import gen_people
+from nhandao.beneficiaries import importers
+from nhandao.beneficiaries.models import Beneficiary, GroupMembership
+from nhandao.core.errors import ApplicationError
+from nhandao.core.models import AuditEvent
+from nhandao.geo.legacy import convert_address
+from nhandao.geo.services import geo_load_official
+from nhandao.imports import services
+from nhandao.imports.headers import data_rows, find_header
+from nhandao.imports.models import ImportJob, ImportRow, JobStatus, RowStatus
+from nhandao.imports.readers import read_table
+from nhandao.people import services as people_services
+from nhandao.people.models import Person
+from tests.conftest import actor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def geo(db):
+    geo_load_official()
+
+
+def _list(n: int, seed: int = 7) -> bytes:
+    """A generated list of Hà Nội people (with the generator's duplicates and faults) as CSV."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "ds.csv"
+        gen_people.write_csv(gen_people.generate(n, seed=seed, province_codes=[1]), path)
+        return path.read_bytes()
+
+
+def _run(user, unit, data: bytes, name: str = "ds.csv") -> ImportJob:
+    job = services.import_upload(
+        actor=actor(user), unit=unit, kind="beneficiaries", filename=name, data=data
+    )
+    mapping = {int(k): v for k, v in job.mapping.items()}
+    header = services.job_headers(job)
+    mapping[header.index("Mã tham chiếu")] = "source_ref"  # what a user picks over "Mã hộ"
+    mapping = {c: f for c, f in mapping.items() if not (f == "source_ref" and header[c] == "Mã hộ")}
+    job = services.import_set_mapping(actor=actor(user), job=job, mapping=mapping)
+    return services.import_validate(job_id=job.pk)
+
+
+def _by_service(cells: dict, unit) -> dict | None:
+    """What the person service alone makes of a row (the reference for the bulk parser)."""
+    text = importers._text
+    address = text(cells.get("address"))
+    ward_id, detail, original = unit.ward_id, address, ""
+    if address:
+        place = convert_address(address)
+        if place.ward_code:
+            ward_id, detail = place.ward_code, place.detail
+            original = address if place.was_legacy else ""
+        elif place.was_legacy or place.note:
+            original = address
+    id_raw, legacy_raw = importers._ids(text(cells.get("id_number")))
+    birth = cells.get("birth")
+    birth = birth if isinstance(birth, int | float | dt.date) else text(birth)
+    data = people_services.PersonData(
+        full_name=text(cells.get("full_name")),
+        birth=birth or None,
+        sex=importers.SEX_WORDS.get(importers.fold(text(cells.get("sex"))), ""),
+        id_number=id_raw,
+        legacy_id=legacy_raw or text(cells.get("legacy_id")),
+        phone=text(cells.get("phone")),
+        ward_id=ward_id,
+        address_detail=detail,
+        address_original=original,
+        source_ref=text(cells.get("source_ref")),
+    )
+    try:
+        return people_services.person_check(data).values
+    except ApplicationError:
+        return None
+
+
+def test_the_bulk_parser_gives_what_the_person_service_gives(tree):
+    table = read_table(_list(1500), "ds.csv")
+    match = find_header(table.rows, importers.COLUMNS)
+    rows = data_rows(table.rows, match)
+    parse = importers.RowParser(tree.hoan_kiem)
+    compared = refused = 0
+    for _number, cells in rows:
+        by_field = {f: cells[c] for c, f in match.mapping.items()}
+        expected = _by_service(by_field, tree.hoan_kiem)
+        parsed = parse(by_field)
+        if expected is None:
+            assert parsed.match_values is None
+            assert any(p.level == "error" for p in parsed.problems)
+            refused += 1
+            continue
+        assert parsed.match_values == expected, by_field
+        compared += 1
+    assert compared > 1400 and refused > 0  # the generator writes some invalid rows
+    assert len(parse.places) < len(parse.addresses)  # numbered hamlets share their commune
+
+
+def test_a_list_imports_with_the_same_queries_whatever_its_length(tree, people):
+    counts = []
+    for n in (30, 60, 600):  # the first import also loads what is cached per process
+        with CaptureQueriesContext(connection) as queries:
+            job = _run(people.hn_admin, tree.hanoi, _list(n, seed=n))
+            job = services.import_commit(actor=actor(people.hn_admin), job=job)
+        assert job.status == JobStatus.COMMITTED and job.counts["total"] == n
+        counts.append(len(queries))
+    assert counts[1] == counts[2], counts  # set-based: nothing is asked once per row
+
+
+def test_import_writes_persons_profiles_groups_and_one_audit_event(tree, people):
+    job = _run(people.hn_admin, tree.hanoi, _list(400))
+    c = job.counts
+    assert c["total"] == 400 and c["duplicate"] > 0 and c["error"] > 0
+    assert Person.objects.count() == 0  # nothing written before the commit
+    before = AuditEvent.objects.count()
+    job = services.import_commit(actor=actor(people.hn_admin), job=job)
+    written = job.counts["written"]
+    assert written == c["ok"] + c["warning"] == Person.objects.count()
+    assert Beneficiary.objects.count() == written
+    assert GroupMembership.objects.filter(beneficiary__unit=tree.hanoi).exists()
+    assert AuditEvent.objects.count() == before + 1  # one event summarising the import
+    event = AuditEvent.objects.latest("pk")
+    assert event.changes["written"] == [None, written]
+    # Each written row points at its profile; each person is what the row said.
+    row = job.rows.filter(status=RowStatus.OK).exclude(result_id=None).first()
+    profile = Beneficiary.objects.select_related("person").get(pk=row.result_id)
+    assert profile.person.full_name.split()[-1].lower() in row.raw[1].lower()
+    assert profile.person.unit_id == tree.hanoi.pk
+    assert profile.person.created_by_id == people.hn_admin.pk
+    assert profile.person.sort_key and profile.person.name_key and profile.person.key_name_year
+    # A person created one by one gets the same keys as one imported.
+    again = people_services.person_check(
+        people_services.PersonData(
+            full_name=profile.person.full_name,
+            birth=profile.person.birth_date,
+            ward_id=profile.person.ward_id,
+        )
+    ).values
+    assert again["sort_key"] == profile.person.sort_key
+    assert again["key_given_ward"] == profile.person.key_given_ward
+
+
+def test_importing_the_list_again_adds_nothing_and_finds_the_registry(tree, people):
+    data = _list(300)
+    first = services.import_commit(
+        actor=actor(people.hn_admin), job=_run(people.hn_admin, tree.hanoi, data)
+    )
+    stored = Person.objects.count()
+    second = _run(people.hn_admin, tree.hanoi, data)
+    assert second.counts["existing"] == first.counts["written"]
+    second = services.import_commit(actor=actor(people.hn_admin), job=second)
+    assert second.counts["written"] == 0 and Person.objects.count() == stored
+
+
+def test_rows_of_a_new_list_are_matched_against_the_registry(tree, people):
+    data = _list(400).decode("utf-8-sig").splitlines()
+    head, body = data[0], data[1:]
+    services.import_commit(
+        actor=actor(people.hn_admin),
+        job=_run(people.hn_admin, tree.hanoi, "\n".join([head, *body[::2]]).encode()),
+    )
+    # The other half: its degraded copies of people already stored are shown as likely matches.
+    job = _run(people.hn_admin, tree.hanoi, "\n".join([head, *body[1::2]]).encode())
+    matched = ImportRow.objects.filter(job=job).exclude(matches=[])
+    assert job.counts["with_matches"] == matched.count() > 0
+    m = matched.first().matches[0]
+    assert {"id", "name", "birth", "unit", "score", "reasons"} <= set(m) and m["score"] >= 0.5
+    assert Person.objects.filter(pk=m["id"], unit=tree.hanoi).exists()
+
+
+def test_matches_outside_the_scope_are_only_counted(tree, people):
+    data = _list(200)
+    services.import_commit(
+        actor=actor(people.hn_admin), job=_run(people.hn_admin, tree.hanoi, data)
+    )
+    # A commune clerk elsewhere imports the same people: seen in the registry, not in scope.
+    job = _run(people.outsider, tree.quang_tri, data)
+    rows = ImportRow.objects.filter(job=job).exclude(matches=[])
+    assert rows.exists()
+    for row in rows:
+        assert row.matches == [row.matches[0]] and set(row.matches[0]) == {"outside_scope"}
+
+
+def test_progress_is_saved_in_chunks(tree, people, monkeypatch):
+    monkeypatch.setattr(services, "BATCH", 100)
+    with CaptureQueriesContext(connection) as queries:
+        job = _run(people.hn_admin, tree.hanoi, _list(350))
+    updates = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith('UPDATE "imports_importjob"') and "processed_rows" in q["sql"]
+    ]
+    assert job.progress == 100
+    assert 4 <= len(updates) <= 7  # every 100 rows (and the start and the end), not every row
+
+
+def test_an_interrupted_validation_leaves_the_job_to_run_again(tree, people, monkeypatch):
+    data = _list(120)
+    real = importers.BENEFICIARIES.matches
+
+    def breaks(user, items):
+        raise RuntimeError("worker killed")
+
+    object.__setattr__(importers.BENEFICIARIES, "matches", breaks)
+    try:
+        with pytest.raises(RuntimeError):
+            _run(people.hn_admin, tree.hanoi, data)
+    finally:
+        object.__setattr__(importers.BENEFICIARIES, "matches", real)
+    job = ImportJob.objects.latest("pk")
+    assert job.status == JobStatus.VALIDATING and not job.rows.exists()
+    job = services.import_validate(job_id=job.pk)  # the job runs again from the start
+    assert job.status == JobStatus.VALIDATED and job.rows.count() == 120
