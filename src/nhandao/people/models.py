@@ -55,6 +55,14 @@ class Household(models.Model):
     )
     poverty_year = models.PositiveSmallIntegerField(_("năm xác định"), null=True, blank=True)
     poverty_standard = models.CharField(_("chuẩn nghèo áp dụng"), max_length=40, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("đã gộp vào"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

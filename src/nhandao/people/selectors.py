@@ -43,7 +43,9 @@ def person_get(*, user: Any, pk: Any) -> Person:
 
 
 def household_get(*, user: Any, pk: Any) -> Household:
-    return get_visible_or_404(Household.objects.select_related("head", "ward", "unit"), user, pk=pk)
+    """A household in scope, merged ones included (their page says what they were merged into)."""
+    households = Household.objects.select_related("head", "ward", "unit", "merged_into__head")
+    return get_visible_or_404(households, user, pk=pk)
 
 
 def household_members(*, user: Any, household: Household) -> list[Person]:

@@ -287,7 +287,7 @@ def person_merge(*, actor: Any, survivor: Person, merged: Person) -> Person:
             if name == "birth_date":
                 survivor.birth_precision = merged.birth_precision
     survivor.save()
-    moved = _repoint_references(survivor, merged)
+    moved = _repoint_references(Person, survivor, merged, hook="merge_profiles")
     merged.merged_into = survivor
     merged.save(update_fields=["merged_into", "updated_at"])
     audit_record(
@@ -313,8 +313,12 @@ def person_merge(*, actor: Any, survivor: Person, merged: Person) -> Person:
     return survivor
 
 
-def _repoint_references(survivor: Person, merged: Person) -> dict[str, int]:
-    """Point every foreign key and one-to-one to the merged person at the survivor."""
+def _repoint_references(model_cls: Any, survivor: Any, merged: Any, *, hook: str) -> dict[str, int]:
+    """Point every foreign key and one-to-one to ``merged`` (a person or a household) at
+    ``survivor``, in every app, found from the model's reverse relations (so a model added later
+    is covered without a change here). Left alone: the merge link itself (``merged_into`` of the
+    same model) and models that document records as they were (``keeps_merged_reference``). A
+    one-to-one both records have is merged by the hook ``hook`` of its app's services module."""
     from importlib import import_module
 
     from django.apps import apps
@@ -322,14 +326,16 @@ def _repoint_references(survivor: Person, merged: Person) -> dict[str, int]:
     moved: dict[str, int] = {}
     relations = [
         f
-        for f in Person._meta.get_fields(include_hidden=True)
+        for f in model_cls._meta.get_fields(include_hidden=True)
         if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)
     ]
     for relation in relations:
         model: Any = relation.related_model
-        if model is Person or getattr(model, "keeps_merged_reference", False):
-            continue  # the merge link itself, and records that document the two as they were
         field = relation.field  # type: ignore[union-attr]
+        if model is model_cls and field.name == "merged_into":
+            continue  # the merge link itself
+        if getattr(model, "keeps_merged_reference", False):
+            continue  # records that document the two as they were
         label = f"{model._meta.label_lower}.{field.name}"
         if relation.one_to_one:
             mine = model._default_manager.filter(**{field.name: merged}).first()
@@ -341,12 +347,12 @@ def _repoint_references(survivor: Person, merged: Person) -> dict[str, int]:
                 mine.save(update_fields=[field.name])
             else:
                 app = apps.get_app_config(model._meta.app_label)
-                hook = getattr(import_module(f"{app.name}.services"), "merge_profiles", None)
-                if hook is None:
+                merge = getattr(import_module(f"{app.name}.services"), hook, None)
+                if merge is None:
                     raise ApplicationError(
                         _("Không gộp được: %s chưa hỗ trợ gộp hồ sơ.") % model._meta.verbose_name
                     )
-                hook(survivor_profile=theirs, merged_profile=mine)
+                merge(survivor_profile=theirs, merged_profile=mine)
             moved[label] = 1
         else:
             count = model._default_manager.filter(**{field.name: merged}).update(
@@ -357,9 +363,75 @@ def _repoint_references(survivor: Person, merged: Person) -> dict[str, int]:
     return moved
 
 
+HOUSEHOLD_FILL = ("code", "head_id", "ward_id", "address_detail")
+HOUSEHOLD_POVERTY = ("poverty_status", "poverty_year", "poverty_standard")
+
+
+def _household_snapshot(household: Household) -> dict[str, Any]:
+    return {name: getattr(household, name) for name in (*HOUSEHOLD_FILL, *HOUSEHOLD_POVERTY)}
+
+
+@transaction.atomic
+def household_merge(*, actor: Any, survivor: Household, merged: Household) -> Household:
+    """Merge household ``merged`` into ``survivor``, as :func:`person_merge` does for people:
+    the survivor keeps its values and takes those it lacks (code, head, ward, address; the poverty
+    status with its year and standard together); its members, and every reference to the merged
+    household in every app, now point to the survivor; the merged household stays, marked
+    "merged into", reachable at its address, with both sides audited."""
+    lock = Household.objects.select_for_update().select_related("unit")
+    survivor = lock.get(pk=survivor.pk)
+    merged = lock.get(pk=merged.pk)
+    if survivor.pk == merged.pk:
+        raise ApplicationError(_("Không thể gộp một hộ vào chính nó."))
+    if survivor.merged_into_id or merged.merged_into_id:
+        raise ApplicationError(_("Một trong hai hộ đã được gộp trước đó."))
+    from nhandao.orgs.permissions import can
+
+    if not (can(actor, "data.edit", survivor.unit) and can(actor, "data.edit", merged.unit)):
+        raise ApplicationError(_("Bạn không có quyền sửa cả hai hộ."))
+    before = _household_snapshot(survivor)
+    for name in HOUSEHOLD_FILL:
+        if not getattr(survivor, name) and getattr(merged, name):
+            setattr(survivor, name, getattr(merged, name))
+    if not survivor.poverty_status and merged.poverty_status:
+        for name in HOUSEHOLD_POVERTY:
+            setattr(survivor, name, getattr(merged, name))
+    survivor.save()
+    moved = _repoint_references(Household, survivor, merged, hook="merge_household_profiles")
+    merged.merged_into = survivor
+    merged.save(update_fields=["merged_into", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=A.MERGE,
+        obj=merged,
+        unit_path=merged.unit.path,
+        changes={
+            "merged_into": [None, f"{survivor} (#{survivor.pk})"],
+            "references": [None, moved],
+        },
+    )
+    audit_record(
+        actor=actor,
+        action=A.MERGE,
+        obj=survivor,
+        unit_path=survivor.unit.path,
+        changes={
+            **diff(before, _household_snapshot(survivor)),
+            "merged_from": [None, f"{merged} (#{merged.pk})"],
+        },
+    )
+    return survivor
+
+
+def _check_not_merged(household: Household) -> None:
+    if household.merged_into_id:
+        raise ApplicationError(_("Hộ này đã được gộp vào hộ khác; hãy sửa hộ còn lại."))
+
+
 @transaction.atomic
 def household_add_member(*, actor: Any, household: Household, person: Person) -> Person:
     _check_unit(actor, household.unit)
+    _check_not_merged(household)
     _check_unit(actor, person.unit)
     if person.merged_into_id:
         raise ApplicationError(_("Hồ sơ này đã được gộp vào hồ sơ khác."))
@@ -407,6 +479,7 @@ def household_update(
     poverty_standard: str,
 ) -> Household:
     _check_unit(actor, household.unit)
+    _check_not_merged(household)
     if poverty_status and not poverty_year:
         raise ApplicationError(_("Hộ nghèo/cận nghèo phải ghi năm xác định."), field="poverty_year")
     if head is not None and head.household_id != household.pk:

@@ -48,7 +48,7 @@ def household_create(request: HttpRequest, person_pk: int) -> HttpResponse:
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(user=request.user, pk=pk)
     members = selectors.household_members(user=request.user, household=household)
-    may_edit = can(request.user, "data.edit", household.unit)
+    may_edit = can(request.user, "data.edit", household.unit) and not household.merged_into_id
     form = HouseholdForm(
         request.POST or None,
         members=members,
