@@ -409,7 +409,10 @@ def load_people(
     provinces: tuple[int, ...] | None = None,
     use_cache: bool = True,
     progress: bool = False,
+    insert: bool = True,
 ) -> Loaded:
+    """Put ``n`` generated people in the database (``insert=False``: the database already holds
+    exactly these rows from an earlier load, see :func:`existing_tree`; only the truth is read)."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -417,6 +420,8 @@ def load_people(
     path, loaded.cached, loaded.prepare_s, temporary = _rows(
         n, seed, dup_rate, provinces, use_cache
     )
+    if not insert:
+        return _truth_only(loaded, path, n)
     now = timezone.now().isoformat()
     postgres = connection.vendor == "postgresql"
     loaded.method = "copy" if postgres else "executemany"
@@ -512,6 +517,48 @@ def _indexes_rebuilt_after(progress: bool) -> Iterator[None]:
             f"keys rebuilt in {time.perf_counter() - start - load_s:.1f} s",
             flush=True,
         )
+
+
+def _truth_only(loaded: Loaded, path: Path, n: int) -> Loaded:
+    from nhandao.people.models import Person
+
+    pk = 0
+    for line in _lines(path, n):
+        entity, flag, *_ = line.rstrip("\n").split("\t", 2)
+        if flag[0] == "x":
+            loaded.rejected[flag[2:]] += 1
+            continue
+        pk += 1
+        loaded.entity.append(int(entity))
+        if flag[0] == "d":
+            loaded.duplicates += 1
+            loaded.ops[pk] = flag[2:]
+    loaded.rows = pk
+    stored = Person.objects.count()
+    if stored != pk or not Person.objects.filter(pk=pk).exists():
+        sys.exit(f"--reuse: the database holds {stored:,} people, not the {pk:,} of this load.")
+    loaded.method = "reused"
+    return loaded
+
+
+def existing_tree() -> Tree:
+    """The tree of an earlier bench load in this database (for ``--reuse``); bench users are
+    removed so that the bench can make them again."""
+    from nhandao.orgs.models import Unit, UnitKind, User
+
+    root = Unit.objects.filter(depth=1, short_code=BENCH_CODE).first()
+    if root is None:
+        sys.exit("--reuse: this database holds no earlier bench load.")
+    User.objects.filter(username__startswith="bench.").delete()
+    communes = Unit.objects.filter(kind=UnitKind.COMMUNE).values_list("pk", "ward_id", "path")
+    return Tree(
+        root_pk=root.pk,
+        unit_by_ward={ward: pk for pk, ward, _ in communes},
+        path_by_unit={pk: path for pk, _, path in communes},
+        units=Unit.objects.count(),
+        seconds=0.0,
+        geo_seconds=0.0,
+    )
 
 
 def _copy(rows: Iterator[tuple[int, int, str]], now: str, progress: bool) -> None:

@@ -21,7 +21,8 @@ at the national office ("national"). For each: p50, p95 and max of the server ti
 ``person_matches`` (first pass; a second "warm" pass gives p95 again), SQL queries per call, and
 recall@list: the share of copies whose person is among the matches listed (score >= 0.5), with
 top-1 and, to tell why one is missed, whether the true record shares a blocking key at all and
-whether it was among the 40 candidates fetched. Fresh drafts give the share shown a match anyway
+whether it was among the candidates fetched (each key looked up with its own limit,
+``matching.KEY_LIMITS``). Fresh drafts give the share shown a match anyway
 (namesakes). The slowest query is printed with its plan (EXPLAIN ANALYZE on PostgreSQL). Target
 from the issue: p95 under 50 ms with 3,000,000 people. The last line is one JSON object.
 """
@@ -205,7 +206,7 @@ def check(user: Any, draft: Draft, loaded: db.Loaded, slowest: Slowest, who: str
 
 def diagnose(drafts: list[Draft], loaded: db.Loaded, user: Any) -> dict[str, Any]:
     """Why a copy is missed by the national check (untimed): does another record of its person
-    share a blocking key with it at all, and is one among the CANDIDATE_LIMIT rows the check
+    share a blocking key with it at all, and is one among the candidate rows the check
     fetches (the same query)? How many rows share a key with a draft (counted up to 20,000)?"""
     from nhandao.people import matching
     from nhandao.people.models import Person
@@ -236,7 +237,7 @@ def diagnose(drafts: list[Draft], loaded: db.Loaded, user: Any) -> dict[str, Any
             continue
         qs = Person.objects.visible_to(user).filter(q, merged_into__isnull=True).exclude(pk=d.pk)
         sizes.append(qs.values_list("pk")[:20_000].count())
-        first = qs.select_related("unit", "ward")[: matching.CANDIDATE_LIMIT]
+        first = matching.candidates(d.values, exclude_pk=d.pk)
         fetched += any(loaded.entity[p.pk - 1] == d.entity for p in first)
     for d in drafts:
         if d.kind == "fresh":
@@ -277,6 +278,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dup-rate", type=float, default=0.15)
     parser.add_argument("--no-cache", action="store_true", help="regenerate the rows")
     parser.add_argument("--force", action="store_true", help="flush a database with other data")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure on the people an earlier run with the same --n/--seed loaded (no reload)",
+    )
     args = parser.parse_args(argv)
     n = args.n or (20_000 if args.quick else 3_000_000)
     provinces = db.QUICK_PROVINCES if args.quick else None
@@ -284,12 +290,17 @@ def main(argv: list[str] | None = None) -> None:
     k_fresh = args.fresh or (30 if args.quick else 100)
 
     db.setup_django("entry_check")
-    db.prepare_database("entry_check", args.force)
+    if args.reuse:
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
+    else:
+        db.prepare_database("entry_check", args.force)
     from nhandao.orgs.models import Role
     from nhandao.people.matching import CANDIDATE_LIMIT
 
     vendor = db.vendor()
-    tree = db.build_tree(provinces)
+    tree = db.existing_tree() if args.reuse else db.build_tree(provinces)
     print(
         f"{vendor}: geography {tree.geo_seconds:.1f} s, tree of {tree.units:,} units "
         f"{tree.seconds:.1f} s; loading {n:,} people …",
@@ -303,6 +314,7 @@ def main(argv: list[str] | None = None) -> None:
         provinces=provinces,
         use_cache=not args.no_cache,
         progress=n >= 1_000_000,
+        insert=not args.reuse,
     )
     analyze_s = db.analyze()
     rejected = sum(loaded.rejected.values())
@@ -311,7 +323,7 @@ def main(argv: list[str] | None = None) -> None:
         + (" (cached)" if loaded.cached else f" ({n / loaded.prepare_s:,.0f}/s)")
         + f"; {rejected:,} rejected by person_check {dict(loaded.rejected)}; inserted "
         f"{loaded.rows:,} rows by {loaded.method} in {loaded.insert_s:.1f} s "
-        f"({loaded.rows / loaded.insert_s:,.0f} rows/s); ANALYZE {analyze_s:.1f} s",
+        f"({loaded.rows / max(loaded.insert_s, 1e-9):,.0f} rows/s); ANALYZE {analyze_s:.1f} s",
         flush=True,
     )
 
@@ -359,7 +371,7 @@ def main(argv: list[str] | None = None) -> None:
         "prepare_s": round(loaded.prepare_s, 2),
         "prepare_cached": loaded.cached,
         "insert_s": round(loaded.insert_s, 2),
-        "insert_rows_per_s": round(loaded.rows / loaded.insert_s),
+        "insert_rows_per_s": round(loaded.rows / max(loaded.insert_s, 1e-9)),
         "analyze_s": round(analyze_s, 2),
         "drafts_copy": sum(d.kind == "copy" for d in drafts),
         "drafts_fresh": sum(d.kind == "fresh" for d in drafts),
@@ -417,10 +429,10 @@ def main(argv: list[str] | None = None) -> None:
             )
     print(
         f"national check of the copies: the person shares a blocking key with the draft "
-        f"{diag['key_recall']:.3f}, is among the {CANDIDATE_LIMIT} rows fetched "
+        f"{diag['key_recall']:.3f}, is among the candidates fetched "
         f"{diag['candidate_recall']:.3f}; rows sharing a key with a draft: p50 "
         f"{diag['block_p50']:.0f}, p95 {diag['block_p95']:.0f}, max {diag['block_max']} "
-        f"({diag['over_limit_share']:.0%} of drafts over the limit of {CANDIDATE_LIMIT})"
+        f"({diag['over_limit_share']:.0%} of drafts over {CANDIDATE_LIMIT} rows)"
     )
     for k, v in diag.items():
         out[f"diag_{k}"] = round(v, 4) if isinstance(v, float) else v

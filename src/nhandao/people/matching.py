@@ -3,10 +3,12 @@ explains how alike they are. (Batch linkage over a whole registry lives in the l
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import token_sort_ratio
@@ -15,6 +17,29 @@ from .models import Person
 
 CANDIDATE_LIMIT = 40
 SHOW_THRESHOLD = 0.5
+# Each blocking key is looked up on its own index with its own limit (strongest keys first): a
+# common name cannot crowd out the rows that share the draft's ID or phone, and no lookup reads
+# more than its limit whatever the registry's size.
+KEY_LIMITS: tuple[tuple[str, int], ...] = (
+    ("id_number", 10),
+    ("legacy_id", 10),
+    ("phone", 20),
+    ("key_name_year", CANDIDATE_LIMIT),
+    ("key_given_ward", CANDIDATE_LIMIT),
+    ("name_key", CANDIDATE_LIMIT),
+)
+SCORED_COLUMNS = (
+    "id",
+    "unit_id",
+    "full_name",
+    "name_key",
+    "birth_date",
+    "birth_precision",
+    "id_number",
+    "legacy_id",
+    "phone",
+    "ward_id",
+)
 
 
 @dataclass
@@ -37,6 +62,56 @@ def blocking_filter(values: dict[str, Any]) -> Q | None:
         q |= Q(name_key=values["name_key"])
         used = True
     return q if used else None
+
+
+def key_lookups(values: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """(column, value, limit) of each blocking key the draft has."""
+    out = []
+    for key, limit in KEY_LIMITS:
+        value = values.get(key)
+        if value and not str(value).endswith("|"):
+            out.append((key, str(value), limit))
+    return out
+
+
+def candidates(values: dict[str, Any], *, exclude_pk: Any = None) -> list[Person]:
+    """Current records sharing a blocking key with the draft, in the whole registry (the caller
+    applies the scope): one statement, a UNION ALL of one limited index lookup per key. The rows
+    are unsaved-looking :class:`Person` objects with the scored columns only (and ``pk``)."""
+    lookups = key_lookups(values)
+    if not lookups:
+        return []
+    table = connection.ops.quote_name(Person._meta.db_table)
+    cols = ", ".join(SCORED_COLUMNS)
+    parts: list[str] = []
+    params: list[Any] = []
+    for i, (key, value, limit) in enumerate(lookups):
+        where = f"{key} = %s AND merged_into_id IS NULL"
+        params.append(value)
+        if exclude_pk is not None:
+            where += " AND id <> %s"
+            params.append(int(exclude_pk))
+        parts.append(
+            f"SELECT * FROM (SELECT {cols} FROM {table} WHERE {where} LIMIT {limit:d}) k{i}"  # noqa: S608
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    found: dict[int, Person] = {}
+    for row in rows:
+        if row[0] in found:
+            continue
+        person = Person(**dict(zip(SCORED_COLUMNS, row, strict=True)))
+        if isinstance(person.birth_date, str):  # SQLite returns dates as text
+            person.birth_date = dt.date.fromisoformat(person.birth_date)
+        found[row[0]] = person
+    return list(found.values())
+
+
+def rank(values: dict[str, Any], people: list[Person]) -> list[Match]:
+    """The candidates worth showing (score at least SHOW_THRESHOLD), best first."""
+    matches = [score(values, p) for p in people]
+    return sorted((m for m in matches if m.score >= SHOW_THRESHOLD), key=lambda m: -m.score)
 
 
 def score(values: dict[str, Any], person: Person) -> Match:
@@ -89,20 +164,6 @@ def score(values: dict[str, Any], person: Person) -> Match:
         points += 0.1
         reasons.append(_("cùng xã/phường"))
     return Match(person=person, score=max(0.0, min(1.0, points)), reasons=reasons)
-
-
-def find_matches(
-    values: dict[str, Any], queryset: QuerySet[Person], *, exclude_pk: Any = None
-) -> list[Match]:
-    q = blocking_filter(values)
-    if q is None:
-        return []
-    qs = queryset.filter(q, merged_into__isnull=True)
-    if exclude_pk is not None:
-        qs = qs.exclude(pk=exclude_pk)
-    candidates = list(qs.select_related("unit", "ward")[:CANDIDATE_LIMIT])
-    matches = [score(values, p) for p in candidates]
-    return sorted((m for m in matches if m.score >= SHOW_THRESHOLD), key=lambda m: -m.score)
 
 
 BLOCKING_KEYS = ("id_number", "legacy_id", "phone", "key_name_year", "key_given_ward", "name_key")

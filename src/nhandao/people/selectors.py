@@ -59,10 +59,22 @@ class MatchResult:
 
 
 def person_matches(*, user: Any, values: dict[str, Any], exclude_pk: Any = None) -> MatchResult:
-    """Likely existing records for a draft: those in scope in full, those outside as a count."""
-    inside = matching.find_matches(values, Person.objects.visible_to(user), exclude_pk=exclude_pk)
-    everywhere = matching.find_matches(values, Person.objects.all(), exclude_pk=exclude_pk)
-    seen = {m.person.pk for m in inside}
-    return MatchResult(
-        matches=inside, outside_scope=sum(m.person.pk not in seen for m in everywhere)
+    """Likely existing records for a draft: those in scope in full, those outside as a count.
+
+    Two queries whatever the registry's size: the candidates sharing a blocking key, everywhere
+    (``matching.candidates``, a few limited index lookups), scored in memory; then, through the
+    scope, which of the ones worth showing the user may see (with their unit and ward)."""
+    ranked = matching.rank(values, matching.candidates(values, exclude_pk=exclude_pk))
+    if not ranked:
+        return MatchResult(matches=[], outside_scope=0)
+    visible = (
+        Person.objects.visible_to(user)
+        .select_related("unit", "ward")
+        .in_bulk([m.person.pk for m in ranked])
     )
+    inside = [
+        matching.Match(person=visible[m.person.pk], score=m.score, reasons=m.reasons)
+        for m in ranked
+        if m.person.pk in visible
+    ]
+    return MatchResult(matches=inside, outside_scope=len(ranked) - len(inside))
