@@ -93,6 +93,7 @@ class Meter:
     def __init__(self) -> None:
         self.wall: dict[str, float] = defaultdict(float)
         self.queries: Counter[str] = Counter()
+        self.slow: list[tuple[float, str, str]] = []  # statements over 0.2 s
         self._stack: list[list[Any]] = []  # [name, start, time spent in children]
 
     def push(self, name: str) -> None:
@@ -123,8 +124,15 @@ class Meter:
         return wrapper
 
     def count_query(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        self.queries[self._stack[-1][0] if self._stack else "other"] += 1
-        return execute(sql, params, many, context)
+        phase = self._stack[-1][0] if self._stack else "other"
+        self.queries[phase] += 1
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            took = time.perf_counter() - start
+            if took > 0.2:
+                self.slow.append((round(took, 2), phase, " ".join(sql.split())[:90]))
 
 
 def _rss_mb(field_name: str = "VmRSS") -> float | None:
@@ -435,6 +443,7 @@ def one_run(spec: dict[str, Any]) -> dict[str, Any]:
     result["queries"] = sum(meter.queries.values())
     result["queries_per_row"] = round(result["queries"] / rows, 5) if rows else None
     result["queries_by_phase"] = dict(meter.queries)
+    result["slowest_statements"] = sorted(meter.slow, reverse=True)[:12]
     width = len(header)
     if connection.vendor == "postgresql":
         times = copy_baseline(csv_path, width, spec["copy_repeat"])
@@ -523,6 +532,10 @@ def _report(results: list[dict[str, Any]]) -> None:
     ]
     for label, show in rows:
         print(f"{label:<22}" + "".join(f"{show(r):>16}" for r in results))
+    for r in results:
+        print(f"Slowest statements, {r['db']} {r['format']}:")
+        for took, phase, text in r["slowest_statements"]:
+            print(f"  {took:>7.2f} s  {phase:<34} {text}")
 
 
 def _targets(results: list[dict[str, Any]]) -> dict[str, Any]:

@@ -135,8 +135,11 @@ def test_import_writes_persons_profiles_groups_and_one_audit_event(tree, people)
     event = AuditEvent.objects.latest("pk")
     assert event.changes["written"] == [None, written]
     # Each written row points at its profile; each person is what the row said.
-    row = job.rows.filter(status=RowStatus.OK).exclude(result_id=None).first()
-    profile = Beneficiary.objects.select_related("person").get(pk=row.result_id)
+    assert job.results.count() == written
+    result = job.results.order_by("row_number").first()
+    row = job.rows.get(row_number=result.row_number)
+    assert row.status in (RowStatus.OK, RowStatus.WARNING)
+    profile = Beneficiary.objects.select_related("person").get(pk=result.result_id)
     assert profile.person.full_name.split()[-1].lower() in row.raw[1].lower()
     assert profile.person.unit_id == tree.hanoi.pk
     assert profile.person.created_by_id == people.hn_admin.pk
@@ -224,3 +227,15 @@ def test_an_interrupted_validation_leaves_the_job_to_run_again(tree, people, mon
     assert job.status == JobStatus.VALIDATING and not job.rows.exists()
     job = services.import_validate(job_id=job.pk)  # the job runs again from the start
     assert job.status == JobStatus.VALIDATED and job.rows.count() == 120
+
+
+def test_the_head_of_a_big_csv_is_read_without_the_rest_but_its_rows_are_counted():
+    line = "Nguyễn Văn An,1960,0912345678\n"
+    data = ("Họ và tên,Năm sinh,Điện thoại\n" + line * 200_000).encode()
+    assert len(data) > 4 * 1024 * 1024
+    head = read_table(data, "ds.csv", head_rows=50, max_bytes=len(data))
+    assert len(head.rows) == 50 and head.rows[1] == ["Nguyễn Văn An", "1960", "0912345678"]
+    with pytest.raises(ApplicationError, match=r"vượt giới hạn 100\.000 dòng"):
+        read_table(data, "ds.csv", head_rows=50, max_bytes=len(data), max_rows=100_000)
+    whole = read_table(data, "ds.csv", max_bytes=len(data))
+    assert len(whole.rows) == 200_001

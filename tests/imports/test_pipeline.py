@@ -103,8 +103,8 @@ def test_a_failure_while_writing_rolls_everything_back(
     job = _run(client, django_capture_on_commit_callbacks, sample)
     real = importers.BENEFICIARIES.write
 
-    def fails_after_writing(cursor, actor_, unit, table):
-        written = real(cursor, actor_, unit, table)
+    def fails_after_writing(cursor, actor_, unit, table, results):
+        written = real(cursor, actor_, unit, table, results)
         assert Person.objects.count() == written == 5  # the persons were inserted…
         raise ApplicationError("mất kết nối")  # …and the connection drops before the end
 
@@ -117,7 +117,7 @@ def test_a_failure_while_writing_rolls_everything_back(
     assert Person.objects.count() == 0 and Beneficiary.objects.count() == 0
     job.refresh_from_db()
     assert job.status == JobStatus.VALIDATED  # can be committed again
-    assert not job.rows.filter(result_id__isnull=False).exists()
+    assert not job.results.exists()
     job = services.import_commit(actor=actor(people.clerk), job=job)
     assert job.counts["written"] == 5 and Person.objects.count() == 5
 

@@ -290,10 +290,12 @@ def registry_matches(
     return result
 
 
-def write(cursor: Any, actor: Any, unit: Any, rows_table: str) -> int:
+def write(cursor: Any, actor: Any, unit: Any, rows_table: str, results_table: str) -> int:
     """Every staged row becomes a person and its humanitarian-address profile (with its groups):
     set-based, inside the pipeline's transaction."""
-    return services.beneficiaries_insert_bulk(cursor, actor=actor, unit=unit, rows_table=rows_table)
+    return services.beneficiaries_insert_bulk(
+        cursor, actor=actor, unit=unit, rows_table=rows_table, results_table=results_table
+    )
 
 
 BENEFICIARIES = ListSpec(

@@ -359,29 +359,32 @@ def beneficiary_existing_keys(cursor: Any, *, unit_path: str, keys_table: str) -
         sql.drop(cursor, split)
 
 
-def beneficiaries_insert_bulk(cursor: Any, *, actor: Any, unit: Any, rows_table: str) -> int:
+def beneficiaries_insert_bulk(
+    cursor: Any, *, actor: Any, unit: Any, rows_table: str, results_table: str
+) -> int:
     """Register every row of the import staging table ``rows_table`` (``row_id``,
     ``row_number``, ``v`` the row's values as JSON: ``person``: ``person_check``'s values,
     ``groups``, ``circumstances``) as a person with a humanitarian-address profile and its groups;
-    set ``result_id`` to the new profile's id. Set-based (one statement per table); call it inside
-    the caller's transaction. The caller audits the import as a whole."""
+    add (``row_id``, new profile id) to ``results_table``. Set-based (one statement per table);
+    call it inside the caller's transaction. The caller audits the import as a whole."""
     if not can(actor, "data.edit", unit):
         raise ApplicationError(_("Bạn không có quyền nhập dữ liệu tại đơn vị này."))
-    work = "beneficiaries_bulk_rows"
-    sql.drop(cursor, work)
+    ids = "beneficiaries_bulk_ids"
+    sql.drop(cursor, ids)
     cursor.execute(
-        f"CREATE TEMP TABLE {work} AS SELECT row_id, v, "  # noqa: S608
+        f"CREATE TEMP TABLE {ids} AS SELECT row_id, "  # noqa: S608
         f"{sql.next_ids('people_person', 'row_number')} AS person_id, "
         f"{sql.next_ids('beneficiaries_beneficiary', 'row_number')} AS ben_id "
         f"FROM {rows_table}"
     )
+    rows = f"{ids} w JOIN {rows_table} r ON r.row_id = w.row_id"
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     written = people_bulk.insert_people(
         cursor,
-        table=work,
-        json_column="v",
+        table=rows,
+        json_column="r.v",
         path=("person",),
-        id_column="person_id",
+        id_column="w.person_id",
         unit_id=unit.pk,
         created_by_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
         now=now,
@@ -389,30 +392,29 @@ def beneficiaries_insert_bulk(cursor: Any, *, actor: Any, unit: Any, rows_table:
     cursor.execute(
         "INSERT INTO beneficiaries_beneficiary (id, person_id, unit_id, circumstances, "  # noqa: S608
         "status, verification, photo, created_at, updated_at) "
-        f"SELECT ben_id, person_id, %s, COALESCE({sql.json_text('v', 'circumstances')}, ''), "
-        f"%s, %s, '', %s, %s FROM {work}",
+        "SELECT w.ben_id, w.person_id, %s, "
+        f"COALESCE({sql.json_text('r.v', 'circumstances')}, ''), %s, %s, '', %s, %s FROM {rows}",
         [unit.pk, Status.ACTIVE, Verification.PENDING, now, now],
     )
     if sql.is_pg():
         groups = (
             "SELECT w.ben_id, g ->> 'code', CAST(g ->> 'year' AS integer), "  # noqa: S608
-            f"COALESCE(g ->> 'standard', '') FROM {work} w, "
-            "jsonb_array_elements(CAST(w.v AS jsonb) -> 'groups') g"
+            f"COALESCE(g ->> 'standard', '') FROM {rows}, "
+            "jsonb_array_elements(CAST(r.v AS jsonb) -> 'groups') g"
         )
     else:
         groups = (
             "SELECT w.ben_id, json_extract(g.value, '$.code'), "  # noqa: S608
             "json_extract(g.value, '$.year'), "
             "COALESCE(json_extract(g.value, '$.standard'), '') "
-            f"FROM {work} w, json_each(w.v, '$.groups') g"
+            f"FROM {rows}, json_each(r.v, '$.groups') g"
         )
     cursor.execute(
         "INSERT INTO beneficiaries_groupmembership (beneficiary_id, group_id, year, "
         f"standard) {groups}"
     )
     cursor.execute(
-        f"UPDATE {rows_table} SET result_id = w.ben_id FROM {work} w "  # noqa: S608
-        f"WHERE {rows_table}.row_id = w.row_id"
+        f"INSERT INTO {results_table} (row_id, result_id) SELECT row_id, ben_id FROM {ids}"  # noqa: S608
     )
-    sql.drop(cursor, work)
+    sql.drop(cursor, ids)
     return written

@@ -81,7 +81,7 @@ class ImportRow(models.Model):
     problems = models.JSONField(default=list)  # [{"column": "C", "field": ..., "message": ...}]
     matches = models.JSONField(default=list)  # likely existing records: [{"id", "name", "score"}]
     duplicate_of_row = models.PositiveIntegerField(null=True, blank=True)
-    result_id = models.BigIntegerField(null=True, blank=True)
+    result_id = models.BigIntegerField(null=True, blank=True)  # unused since 0002: ImportResult
 
     class Meta:
         ordering = ["row_number"]
@@ -91,6 +91,18 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.row_number}"
+
+
+class ImportResult(models.Model):
+    """What a committed row became (the id of the record written), one per written row. Kept
+    apart from ImportRow so that a commit inserts narrow rows instead of rewriting wide ones."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="results")
+    row_number = models.PositiveIntegerField()
+    result_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.row_number} -> {self.result_id}"
 
 
 class SavedMapping(models.Model):

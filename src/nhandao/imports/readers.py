@@ -641,6 +641,14 @@ class _Reader:
     # --- CSV ------------------------------------------------------------------------------
 
     def read_csv(self, data: bytes) -> Table:
+        lines_in_file = None
+        if self.head_rows is not None and len(data) > HEAD_BYTES and not _wide_text(data):
+            # The head of a big file: its first megabytes, cut at a line end (row count checked
+            # on the whole).
+            lines_in_file = data.count(b"\n") + 1
+            if lines_in_file > self.max_rows:
+                raise self.too_many_rows(lines_in_file)
+            data = data[: data.rfind(b"\n", 0, HEAD_BYTES) + 1] or data
         text, charset = _decode_text(data)
         delimiter = _sniff_delimiter(text)
         limit = csv.field_size_limit()
@@ -651,7 +659,7 @@ class _Reader:
         # NFC of the whole text is NFC of each cell: delimiters, quotes and line ends compose
         # with nothing.
         text = unicodedata.normalize("NFC", text)
-        lines = text.count("\n") + 1
+        lines = lines_in_file or text.count("\n") + 1
         if self.head_rows is not None and lines > self.max_rows:
             raise self.too_many_rows(lines)
         self.dirty = any(ch in text for ch in _INVISIBLE_CHARS)
@@ -789,6 +797,15 @@ def _fill_merged(rows: list[list[Cell]], merged: list[MergedRange]) -> None:
 
 # --------------------------------------------------------------------------------------------
 # Text files
+
+
+HEAD_BYTES = 4 * 1024 * 1024
+
+
+def _wide_text(data: bytes) -> bool:
+    """UTF-16 or UTF-32 (a byte-order mark, or zero bytes in the first kilobytes)."""
+    head = data[:8192]
+    return head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head
 
 
 def _decode_text(data: bytes) -> tuple[str, str]:

@@ -34,7 +34,7 @@ from .headers import (
     mapping_to_remember,
     shape_signature,
 )
-from .models import ImportJob, ImportRow, JobStatus, RowStatus, SavedMapping
+from .models import ImportJob, ImportResult, ImportRow, JobStatus, RowStatus, SavedMapping
 from .readers import Cell, Table, column_letter, read_table
 from .registry import get_spec
 
@@ -44,6 +44,7 @@ HEAD_ROWS = 200  # rows read to find the header and show the mapping page
 KEYS_TABLE = "imports_staged_keys"
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 COMMIT_TABLE = "imports_commit_rows"
+RESULTS_TABLE = "imports_commit_results"
 IN_FILE_DUPLICATE = 0.6  # same name, same birth year, same commune is enough to hold a row back
 
 
@@ -422,7 +423,7 @@ def import_commit(*, actor: Any, job: ImportJob, include_warnings: bool = True) 
     """Write every valid row in one transaction, set-based: rows already in the registry are
     skipped (checked again now), so importing the same file twice adds nothing; the list writes
     the rest with a few statements. Any failure rolls everything back. The import is audited as
-    one event with its counts; each written row keeps the id of what it became."""
+    one event with its counts; an ImportResult per written row keeps the id of what it became."""
     job = ImportJob.objects.select_for_update().select_related("unit").get(pk=job.pk)
     if not can(actor, "data.import", job.unit):
         raise ApplicationError(_("Bạn không có quyền nhập danh sách tại đơn vị này."))
@@ -453,12 +454,12 @@ def import_commit(*, actor: Any, job: ImportJob, include_warnings: bool = True) 
         sql.drop(cursor, COMMIT_TABLE)
         cursor.execute(
             f"CREATE TEMP TABLE {COMMIT_TABLE} AS SELECT id AS row_id, row_number, "  # noqa: S608
-            f'"values" AS v, CAST(NULL AS bigint) AS result_id FROM {rows_table} '
-            f"WHERE job_id = %s AND status IN ({marks})",
+            f'"values" AS v FROM {rows_table} WHERE job_id = %s AND status IN ({marks})',
             [job.pk, *wanted],
         )
+        sql.temp_table(cursor, RESULTS_TABLE, "row_id bigint, result_id bigint")
         try:
-            written = spec.write(cursor, actor, job.unit, COMMIT_TABLE)
+            written = spec.write(cursor, actor, job.unit, COMMIT_TABLE, RESULTS_TABLE)
         except (ApplicationError, DatabaseError) as exc:
             # The transaction is rolled back (temporary tables with it).
             detail = exc.message if isinstance(exc, ApplicationError) else str(exc)[:300]
@@ -466,10 +467,12 @@ def import_commit(*, actor: Any, job: ImportJob, include_warnings: bool = True) 
                 _("Không ghi được danh sách: %(msg)s Không dòng nào được ghi.") % {"msg": detail}
             ) from exc
         cursor.execute(
-            f"UPDATE {rows_table} SET result_id = c.result_id FROM {COMMIT_TABLE} c "  # noqa: S608
-            f"WHERE {rows_table}.id = c.row_id"
+            f"INSERT INTO {ImportResult._meta.db_table} (job_id, row_number, result_id) "  # noqa: S608
+            f"SELECT %s, r.row_number, c.result_id FROM {RESULTS_TABLE} c "
+            f"JOIN {COMMIT_TABLE} r ON r.row_id = c.row_id",
+            [job.pk],
         )
-        sql.drop(cursor, COMMIT_TABLE)
+        sql.drop(cursor, COMMIT_TABLE, RESULTS_TABLE)
     job.status = JobStatus.COMMITTED
     job.committed_at = timezone.now()
     job.counts = {**_counts(job), "written": written}

@@ -41,10 +41,10 @@ ExistingKeys = Callable[[Any, Any, str], set[str]]
 # (user, [(index, match values)]) -> {index: likely existing records}, as the preview shows them:
 # [{"id", "name", "birth", "unit", "score", "reasons"}, …, {"outside_scope": n}].
 RegistryMatches = Callable[[Any, Sequence[tuple[int, dict[str, Any]]]], dict[int, list[Any]]]
-# (cursor, actor, unit, rows table) -> rows written. The table holds ``row_id``, ``row_number``,
-# ``v`` (the row's values as JSON text) and ``result_id``, which the writer fills with the id
-# of each written record.
-WriteRows = Callable[[Any, Any, Any, str], int]
+# (cursor, actor, unit, rows table, results table) -> rows written. The rows table holds
+# ``row_id``, ``row_number`` and ``v`` (the row's values as JSON); the writer adds to the results
+# table (``row_id``, ``result_id``) the id of the record each row became.
+WriteRows = Callable[[Any, Any, Any, str, str], int]
 
 
 @dataclass(frozen=True)

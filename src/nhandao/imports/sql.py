@@ -99,7 +99,10 @@ def next_ids(table: str, order_by: str) -> str:
     PostgreSQL; on SQLite (one writer at a time) the row number above the largest id in use or
     ever handed out."""
     if is_pg():
-        return f"nextval(pg_get_serial_sequence('{table}', 'id'))"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            (sequence,) = cursor.fetchone()
+        return f"nextval('{sequence}'::regclass)"
     return (
         f"(SELECT MAX(m) FROM (SELECT COALESCE(MAX(id), 0) AS m FROM {table} UNION ALL "  # noqa: S608
         f"SELECT seq FROM sqlite_sequence WHERE name = '{table}')) + "
