@@ -47,14 +47,15 @@ def _run(user, unit, django_capture_on_commit_callbacks) -> LinkageRun:
 def test_a_run_finds_the_pairs_of_its_scope(
     people, tree, twins, django_capture_on_commit_callbacks
 ):
+    clerk_run = _run(people.clerk, tree.hoan_kiem, django_capture_on_commit_callbacks)
+    assert clerk_run.pairs_found == 1  # Ba Đình is outside the clerk's scope
     run = _run(people.hn_officer, tree.hanoi, django_capture_on_commit_callbacks)
     assert run.status == "done" and run.progress == 100
+    assert run.records == 5 and run.pairs_found == 1  # the clerk's pair is not proposed twice
     pairs = {(p.a.full_name, p.b.full_name) for p in CandidatePair.objects.all()}
     assert ("Nguyễn Thị Bé Tư", "Nguyen Thi Be Tu") in pairs
     assert ("Trần Văn Hùng", "Tran Van Hung") in pairs  # across two communes of Hà Nội
     assert all("Khác" not in a and "Khác" not in b for a, b in pairs)
-    clerk_run = _run(people.clerk, tree.hoan_kiem, django_capture_on_commit_callbacks)
-    assert clerk_run.pairs_found == 1  # Ba Đình is outside the clerk's scope
 
 
 def test_same_person_merges_and_every_reference_follows(

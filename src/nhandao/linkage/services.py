@@ -1,33 +1,45 @@
 """Batch duplicate search over a scope and the decisions on its candidate pairs.
 
-Candidates come from the same indexed blocking keys as the check at data entry (citizen ID, old
-CMND, phone, folded name + birth year, given name + ward, folded full name): records sharing a key
-are grouped set-wise in SQL, each pair is scored once, and pairs already decided are never
-proposed again."""
+A run streams the registry of its scope into DuckDB and scores pairs with a Splink model trained
+on that registry (``engine.py``); pairs at or above the threshold are written as candidate pairs
+with their match probability and evidence. A pair already proposed (open or decided) is not
+proposed again: decided pairs stay decided, open ones wait for their decision."""
 
 from __future__ import annotations
 
-from itertools import combinations
+import csv
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from nhandao.core.audit import audit_record
 from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
+from nhandao.core.scoping import path_filter
 from nhandao.orgs.permissions import can
 from nhandao.people import services as people
-from nhandao.people.matching import BLOCKING_KEYS, score
 from nhandao.people.models import Person
 
+from . import engine
 from .models import CandidatePair, LinkageRun, PairStatus, RunStatus
 
 A = AuditEvent.Action
-THRESHOLD = 0.5
-MAX_BLOCK = 200  # a key shared by more records than this is too common to say anything
+THRESHOLD = engine.THRESHOLD
+STEPS = {
+    "load": gettext_noop("Đang đọc hồ sơ"),
+    "u": gettext_noop("Đang học mô hình: cặp ngẫu nhiên"),
+    "em": gettext_noop("Đang học mô hình: cặp giống nhau"),
+    "predict": gettext_noop("Đang so sánh các cặp"),
+    "write": gettext_noop("Đang ghi các cặp nghi trùng"),
+}
 
 
 @transaction.atomic
@@ -45,82 +57,106 @@ def linkage_run_start(*, actor: Any, unit: Any) -> LinkageRun:
     return run
 
 
-def linkage_run_execute(*, run_id: int) -> LinkageRun:
+def _progress(run: LinkageRun) -> engine.Progress:
+    def say(step: str, percent: int) -> None:
+        LinkageRun.objects.filter(pk=run.pk).update(
+            total=100, processed=percent, message=STEPS.get(step, step)
+        )
+
+    return say
+
+
+def linkage_run_execute(*, run_id: int, threshold: float | None = None) -> LinkageRun:
     run = LinkageRun.objects.select_related("unit").get(pk=run_id)
     if run.status != RunStatus.QUEUED:
         return run
     run.status = RunStatus.RUNNING
-    run.save(update_fields=["status"])
-    people_here = Person.objects.filter(
-        unit__path__startswith=run.unit.path, merged_into__isnull=True
+    run.threshold = THRESHOLD if threshold is None else threshold
+    run.save(update_fields=["status", "threshold"])
+    in_scope = path_filter("unit__path", [run.unit.path])
+    people_here = Person.objects.filter(in_scope, merged_into__isnull=True).order_by()
+    known = (
+        CandidatePair.objects.filter(path_filter("a__unit__path", [run.unit.path]))
+        .values_list("a_id", "b_id")
+        .iterator(chunk_size=10_000)
     )
-    decided = set(
-        CandidatePair.objects.filter(unit__path__startswith=run.unit.path).values_list(
-            "a_id", "b_id"
+    workdir = Path(tempfile.mkdtemp(prefix="nhandao_linkage_"))
+    try:
+        result = engine.run(
+            people_here,
+            exclude_pairs=known,
+            threshold=run.threshold,
+            progress=_progress(run),
+            workdir=workdir,
         )
-    )
-    candidate_ids: set[tuple[int, int]] = set()
-    for key in BLOCKING_KEYS:
-        shared = (
-            people_here.exclude(**{key: ""})
-            .values(key)
-            .annotate(n=Count("pk"))
-            .filter(n__gt=1, n__lte=MAX_BLOCK)
-            .values_list(key, flat=True)
+        start = time.perf_counter()
+        with transaction.atomic():
+            found = _store_pairs(run, result.pairs_file) if result.pairs_file else 0
+        result.seconds["store"] = round(time.perf_counter() - start, 3)
+    except Exception as exc:
+        LinkageRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, message=str(exc)[:2000], finished_at=timezone.now()
         )
-        groups: dict[str, list[int]] = {}
-        for pk, value in people_here.filter(**{f"{key}__in": shared}).values_list("pk", key):
-            if value and not str(value).endswith("|"):
-                groups.setdefault(value, []).append(pk)
-        for ids in groups.values():
-            candidate_ids.update(combinations(sorted(ids), 2))
-    candidate_ids -= decided
-    run.total = len(candidate_ids)
-    run.save(update_fields=["total"])
-    found = _score_pairs(run, sorted(candidate_ids))
+        raise
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    run.refresh_from_db(fields=["total", "processed", "message"])
+    run.records = result.records
+    run.trained = result.trained
+    run.model = result.model or None
+    run.seconds = result.seconds
     run.pairs_found = found
+    run.total = run.processed = 100
+    run.message = ""
     run.status = RunStatus.DONE
     run.finished_at = timezone.now()
-    run.save(update_fields=["pairs_found", "status", "finished_at", "processed"])
+    run.save()
     return run
 
 
-def _score_pairs(run: LinkageRun, pairs: list[tuple[int, int]]) -> int:
-    found = 0
-    batch = 1000
-    for start in range(0, len(pairs), batch):
-        chunk = pairs[start : start + batch]
-        ids = {i for pair in chunk for i in pair}
-        persons = Person.objects.in_bulk(ids)
-        rows = []
-        for a_id, b_id in chunk:
-            a, b = persons[a_id], persons[b_id]
-            values = {
-                "name_key": a.name_key,
-                "birth_date": a.birth_date,
-                "birth_precision": a.birth_precision,
-                "id_number": a.id_number,
-                "legacy_id": a.legacy_id,
-                "phone": a.phone,
-                "ward_id": a.ward_id,
-            }
-            match = score(values, b)
-            if match.score >= THRESHOLD:
-                rows.append(
-                    CandidatePair(
-                        unit=run.unit,
-                        run=run,
-                        a_id=a_id,
-                        b_id=b_id,
-                        score=round(match.score, 4),
-                        reasons=match.reasons,
-                    )
+def _store_pairs(run: LinkageRun, path: Path) -> int:
+    """Insert the pairs of the engine's CSV (``a, b, probability, reasons``); a pair that already
+    exists (decided meanwhile, or found by a run of another scope) is left as it is."""
+    table = CandidatePair._meta.db_table
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS linkage_new_pairs")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE linkage_new_pairs "
+                "(a bigint, b bigint, p double precision, reasons jsonb) ON COMMIT DROP"
+            )
+            with (
+                path.open("rb") as f,
+                cursor.cursor.copy("COPY linkage_new_pairs FROM STDIN (FORMAT csv)") as copy,
+            ):
+                while block := f.read(1 << 20):
+                    copy.write(block)
+            cursor.execute(
+                f"INSERT INTO {table} (unit_id, run_id, a_id, b_id, score, reasons, status) "  # noqa: S608
+                "SELECT %s, %s, a, b, p, reasons, %s FROM linkage_new_pairs "
+                "ON CONFLICT (a_id, b_id) DO NOTHING",
+                [run.unit_id, run.pk, PairStatus.OPEN],
+            )
+            cursor.execute("DROP TABLE linkage_new_pairs")
+        return CandidatePair.objects.filter(run=run).count()
+    with path.open(newline="", encoding="utf-8") as f:
+        rows: list[CandidatePair] = []
+        for a, b, p, reasons in csv.reader(f):
+            rows.append(
+                CandidatePair(
+                    unit_id=run.unit_id,
+                    run=run,
+                    a_id=int(a),
+                    b_id=int(b),
+                    score=float(p),
+                    reasons=json.loads(reasons),
                 )
+            )
+            if len(rows) >= 5000:
+                CandidatePair.objects.bulk_create(rows, ignore_conflicts=True)
+                rows = []
         CandidatePair.objects.bulk_create(rows, ignore_conflicts=True)
-        found += len(rows)
-        run.processed = start + len(chunk)
-        LinkageRun.objects.filter(pk=run.pk).update(processed=run.processed)
-    return found
+    return CandidatePair.objects.filter(run=run).count()
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from nhandao.core.masking import mask_id, mask_phone
 from nhandao.orgs.permissions import can
 
 from . import selectors, services
+from .evidence import evidence
 from .models import RunStatus
 
 FIELDS = [
@@ -59,6 +60,8 @@ def linkage_home(request: HttpRequest) -> HttpResponse:
         min_score = 0.0
     pairs = selectors.pair_list(user=request.user, min_score=min_score)
     page = Paginator(pairs, 50).get_page(request.GET.get("page"))
+    for pair in page.object_list:
+        pair.evidence = evidence(pair.reasons)
     runs = selectors.run_list(user=request.user)[:5]
     running = any(r.status in (RunStatus.QUEUED, RunStatus.RUNNING) for r in runs)
     return render(
@@ -115,7 +118,11 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
         return redirect("linkage_home")
     show = can(request.user, "pii.view", pair.unit)
-    return render(request, "linkage/pair.html", {"pair": pair, "rows": _side_by_side(pair, show)})
+    return render(
+        request,
+        "linkage/pair.html",
+        {"pair": pair, "rows": _side_by_side(pair, show), "evidence": evidence(pair.reasons)},
+    )
 
 
 @login_required

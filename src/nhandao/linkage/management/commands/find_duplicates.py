@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from nhandao.linkage.evidence import evidence_text
 from nhandao.linkage.models import CandidatePair, LinkageRun
 from nhandao.linkage.services import linkage_run_execute
 from nhandao.orgs.models import Unit
@@ -54,11 +55,11 @@ class Command(BaseCommand):
                         p.b.source_ref,
                         p.a.full_name,
                         p.b.full_name,
-                        f"{p.score:.3f}",
-                        "; ".join(p.reasons),
+                        f"{p.score:.4f}",
+                        evidence_text(p.reasons),
                     ]
                 )
         self.stdout.write(
-            f"So sánh {run.total} cặp, {run.pairs_found} cặp mới nghi trùng; "
+            f"So sánh {run.records} hồ sơ, {run.pairs_found} cặp mới nghi trùng; "
             f"đã ghi {pairs.count()} cặp chờ quyết định vào {path.resolve()}"
         )
