@@ -28,6 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--kind", default="beneficiaries")
         parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi.")
         parser.add_argument("--errors", default="", help="Nơi lưu tệp kết quả kiểm tra (.xlsx)")
+        parser.add_argument(
+            "--max-mb",
+            type=int,
+            default=0,
+            help="Dung lượng tệp tối đa, MB (mặc định: NHANDAO_IMPORT_MAX_BYTES, 50 MB)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
@@ -44,6 +50,7 @@ class Command(BaseCommand):
                 kind=options["kind"],
                 filename=path.name,
                 data=path.read_bytes(),
+                max_bytes=options["max_mb"] * 1024 * 1024 or None,
             )
             mapping = {int(k): v for k, v in job.mapping.items()}
             job = services.import_set_mapping(actor=actor, job=job, mapping=mapping)
