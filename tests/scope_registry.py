@@ -178,6 +178,18 @@ def _household(tree: Any, people: Any) -> dict[str, Any]:
     return {"pk": household.pk}
 
 
+@register("household_pair_detail")
+def _household_pair(tree: Any, people: Any) -> dict[str, Any]:
+    from nhandao.linkage.models import HouseholdPair
+    from nhandao.people.services import household_create
+
+    head = _qt_beneficiary(tree, people).person
+    a = household_create(actor=people.outsider, unit=tree.vinh_linh, head=head, code="QT-1")
+    b = household_create(actor=people.outsider, unit=tree.vinh_linh, code="QT-1")
+    pair = HouseholdPair.objects.create(unit=tree.vinh_linh, a=a, b=b, score=0.9)
+    return {"pk": pair.pk}
+
+
 @register("beneficiary_photo")
 def _photo(tree: Any, people: Any) -> dict[str, Any]:
     from nhandao.beneficiaries import services as beneficiaries

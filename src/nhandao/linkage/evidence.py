@@ -42,6 +42,11 @@ LABELS: dict[str, tuple[Promise, bool]] = {
     "household:same": (_("cùng hộ gia đình"), True),
     "household:head": (_("cùng chủ hộ"), True),
     "household:else": (_("khác hộ gia đình"), False),
+    # household pairs
+    "household:head_same": (_("cùng một chủ hộ"), True),
+    "household:head_pair": (_("hai chủ hộ nghi là một người"), True),
+    "household:code": (_("trùng mã hộ"), True),
+    "household:address": (_("cùng địa chỉ, tên chủ hộ gần giống"), True),
 }
 
 

@@ -31,6 +31,7 @@ class LinkageRun(models.Model):
     # on Spark (docs/linkage-spark.md).
     model = models.JSONField(null=True, blank=True)
     seconds = models.JSONField(default=dict, blank=True)  # wall time of each step
+    households_found = models.PositiveIntegerField(default=0)  # new household pairs
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -93,6 +94,38 @@ class CandidatePair(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["a", "b"], name="linkage_pair_unique")]
         indexes = [models.Index(fields=["status", "-score"], name="linkage_pair_status_score")]
+
+    def __str__(self) -> str:
+        return f"{self.a_id}~{self.b_id} ({self.score:.2f})"
+
+
+class HouseholdPair(models.Model):
+    """Two households that may be one: their heads are one person or a candidate pair, they carry
+    the same household code, or they live at the same address under near-identical heads.
+    ``a_id < b_id``; "same household" merges them, "different" is never proposed again."""
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(
+        LinkageRun, null=True, on_delete=models.SET_NULL, related_name="household_pairs"
+    )
+    a = models.ForeignKey("people.Household", on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey("people.Household", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=PairStatus.choices, default=PairStatus.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    keeps_merged_reference = True  # a decision names the two households as they were
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["a", "b"], name="linkage_household_pair_unique")
+        ]
+        indexes = [models.Index(fields=["status", "-score"], name="linkage_hhpair_status_score")]
 
     def __str__(self) -> str:
         return f"{self.a_id}~{self.b_id} ({self.score:.2f})"

@@ -26,10 +26,10 @@ from nhandao.core.models import AuditEvent
 from nhandao.core.scoping import path_filter
 from nhandao.orgs.permissions import can
 from nhandao.people import services as people
-from nhandao.people.models import Person
+from nhandao.people.models import Household, Person
 
 from . import engine
-from .models import CandidatePair, LinkageRun, PairStatus, RunStatus
+from .models import CandidatePair, HouseholdPair, LinkageRun, PairStatus, RunStatus
 
 A = AuditEvent.Action
 THRESHOLD = engine.THRESHOLD
@@ -93,6 +93,10 @@ def linkage_run_execute(*, run_id: int, threshold: float | None = None) -> Linka
         with transaction.atomic():
             found = _store_pairs(run, result.pairs_file) if result.pairs_file else 0
         result.seconds["store"] = round(time.perf_counter() - start, 3)
+        start = time.perf_counter()
+        with transaction.atomic():
+            run.households_found = household_pairs_find(run)
+        result.seconds["households"] = round(time.perf_counter() - start, 3)
     except Exception as exc:
         LinkageRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, message=str(exc)[:2000], finished_at=timezone.now()
@@ -200,3 +204,132 @@ def pairs_decide(*, actor: Any, pairs: list[CandidatePair], same: bool) -> tuple
         except (ApplicationError, IntegrityError) as exc:
             problems.append(f"{pair.a} ~ {pair.b}: {exc}")
     return done, problems
+
+
+# --- households ----------------------------------------------------------------------------------
+
+HOUSEHOLD_GROUP_MAX = 30  # a code or an address shared by more households is not evidence
+HEAD_NAME_SIMILAR = 85  # token_sort_ratio of the heads' folded names, out of 100
+# Strength of each kind of evidence; several combine as independent signals (1 - Π(1 - s)).
+HEAD_SAME = 0.99
+CODE_SAME_WARD, CODE_ONLY = 0.95, 0.8
+
+
+def household_pairs_find(run: LinkageRun) -> int:
+    """Household pairs of the run's scope: heads who are one person (after a merge) or a
+    candidate pair of people (at the probability of that pair), the same household code, or the
+    same ward and address with heads of near-identical names. Pairs already proposed are not
+    proposed again. Returns the number of new pairs."""
+    from rapidfuzz.fuzz import token_sort_ratio
+
+    from nhandao.core.text import fold
+
+    scope = path_filter("unit__path", [run.unit.path])
+    rows = list(
+        Household.objects.filter(scope, merged_into__isnull=True).values_list(
+            "pk", "code", "head_id", "ward_id", "address_detail", "head__name_key"
+        )
+    )
+    evidence: dict[tuple[int, int], dict[str, float]] = {}
+
+    def add(x: int, y: int, code: str, strength: float) -> None:
+        if x != y:
+            key = (min(x, y), max(x, y))
+            found = evidence.setdefault(key, {})
+            found[code] = max(strength, found.get(code, 0.0))
+
+    def groups(key_of: Any) -> list[list[tuple[Any, ...]]]:
+        by_key: dict[Any, list[tuple[Any, ...]]] = {}
+        for row in rows:
+            key = key_of(row)
+            if key:
+                by_key.setdefault(key, []).append(row)
+        return [g for g in by_key.values() if 1 < len(g) <= HOUSEHOLD_GROUP_MAX]
+
+    by_head: dict[int, list[int]] = {}
+    for pk, _code, head, *_rest in rows:
+        if head:
+            by_head.setdefault(head, []).append(pk)
+    for same_head in by_head.values():
+        for i, x in enumerate(same_head):
+            for y in same_head[i + 1 :]:
+                add(x, y, "household:head_same", HEAD_SAME)
+    heads = Household.objects.filter(scope, merged_into__isnull=True, head__isnull=False)
+    person_pairs = CandidatePair.objects.filter(
+        a_id__in=heads.values("head_id"),
+        b_id__in=heads.values("head_id"),
+        status__in=[PairStatus.OPEN, PairStatus.SAME],
+    ).values_list("a_id", "b_id", "score")
+    for a, b, p in person_pairs.iterator(chunk_size=10_000):
+        for x in by_head.get(a, []):
+            for y in by_head.get(b, []):
+                add(x, y, "household:head_pair", p)
+    for group in groups(lambda r: r[1].strip().upper()):
+        for i, (x, _c, _h, ward_x, *_r) in enumerate(group):
+            for y, _c2, _h2, ward_y, *_r2 in group[i + 1 :]:
+                same_ward = ward_x is not None and ward_x == ward_y
+                add(x, y, "household:code", CODE_SAME_WARD if same_ward else CODE_ONLY)
+    for group in groups(lambda r: (r[3], fold(r[4])) if r[3] and r[4].strip() else None):
+        for i, (x, *_r, name_x) in enumerate(group):
+            for y, *_r2, name_y in group[i + 1 :]:
+                similar = token_sort_ratio(name_x or "", name_y or "")
+                if name_x and name_y and similar >= HEAD_NAME_SIMILAR:
+                    # 0.6 for names 85% alike, up to 0.9 for the same name
+                    strength = 0.6 + 0.3 * (similar - HEAD_NAME_SIMILAR) / (100 - HEAD_NAME_SIMILAR)
+                    add(x, y, "household:address", strength)
+
+    known = set(
+        HouseholdPair.objects.filter(path_filter("a__unit__path", [run.unit.path])).values_list(
+            "a_id", "b_id"
+        )
+    )
+    new = []
+    for (a, b), found in evidence.items():
+        if (a, b) in known:
+            continue
+        miss = 1.0
+        for strength in found.values():
+            miss *= 1 - strength
+        new.append(
+            HouseholdPair(
+                unit_id=run.unit_id,
+                run=run,
+                a_id=a,
+                b_id=b,
+                score=round(1 - miss, 4),
+                reasons=sorted(found, key=lambda c: -found[c]),
+            )
+        )
+    HouseholdPair.objects.bulk_create(new, batch_size=5000, ignore_conflicts=True)
+    return HouseholdPair.objects.filter(run=run).count()
+
+
+@transaction.atomic
+def household_pair_decide(
+    *, actor: Any, pair: HouseholdPair, same: bool, survivor_id: int | None = None
+) -> HouseholdPair:
+    """ "Same household": merge (``people.household_merge``, the survivor chosen by the user);
+    "different": remembered, never proposed again."""
+    locked = HouseholdPair.objects.select_for_update().select_related("a", "b", "unit")
+    pair = locked.get(pk=pair.pk)
+    if pair.status != PairStatus.OPEN:
+        raise ApplicationError(_("Cặp này đã được quyết định."))
+    if same:
+        keep_a = survivor_id in (None, pair.a_id)
+        survivor, merged = (pair.a, pair.b) if keep_a else (pair.b, pair.a)
+        people.household_merge(actor=actor, survivor=survivor, merged=merged)
+    elif not can(actor, "data.edit", pair.unit):
+        raise ApplicationError(_("Bạn không có quyền quyết định tại đơn vị này."))
+    pair.status = PairStatus.SAME if same else PairStatus.DIFFERENT
+    pair.decided_by = actor
+    pair.decided_at = timezone.now()
+    pair.save(update_fields=["status", "decided_by", "decided_at"])
+    if not same:
+        audit_record(
+            actor=actor,
+            action=A.UPDATE,
+            obj=pair,
+            unit_path=pair.unit.path,
+            changes={"decision": [None, "different"]},
+        )
+    return pair

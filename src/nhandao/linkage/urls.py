@@ -7,4 +7,6 @@ urlpatterns = [
     path("runs/<int:pk>/progress/", views.linkage_progress, name="linkage_progress"),
     path("pairs/<int:pk>/", views.pair_detail, name="pair_detail"),
     path("pairs/decide/", views.pairs_bulk, name="pairs_bulk"),
+    path("households/", views.household_pairs, name="household_pairs"),
+    path("households/<int:pk>/", views.household_pair_detail, name="household_pair_detail"),
 ]

@@ -12,11 +12,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from nhandao.core.errors import ApplicationError
 from nhandao.core.masking import mask_id, mask_phone
 from nhandao.orgs.permissions import can
+from nhandao.people import selectors as people_selectors
 
 from . import selectors, services
 from .evidence import evidence
@@ -136,3 +138,67 @@ def pairs_bulk(request: HttpRequest) -> HttpResponse:
     for problem in problems[:10]:
         messages.error(request, problem)
     return redirect("linkage_home")
+
+
+@login_required
+def household_pairs(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    pairs = selectors.household_pair_list(user=request.user)
+    page = Paginator(pairs, 50).get_page(request.GET.get("page"))
+    for pair in page.object_list:
+        pair.evidence = evidence(pair.reasons)
+    return render(request, "linkage/households.html", {"unit": unit, "page": page})
+
+
+HOUSEHOLD_FIELDS = [
+    ("code", gettext_lazy("Mã hộ")),
+    ("head", gettext_lazy("Chủ hộ")),
+    ("ward", gettext_lazy("Xã/phường")),
+    ("address_detail", gettext_lazy("Thôn, tổ, số nhà")),
+    ("poverty", gettext_lazy("Hộ nghèo/cận nghèo")),
+    ("unit", gettext_lazy("Đơn vị quản lý")),
+]
+
+
+def _household_value(household: Any, name: str) -> str:
+    if name == "poverty":
+        if not household.poverty_status:
+            return ""
+        year = f" {household.poverty_year}" if household.poverty_year else ""
+        return f"{household.get_poverty_status_display()}{year}"
+    value = getattr(household, name)
+    return "" if value is None else str(value)
+
+
+@login_required
+def household_pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pair = selectors.household_pair_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        same = request.POST.get("decision") == "same"
+        survivor = request.POST.get("survivor")
+        try:
+            services.household_pair_decide(
+                actor=request.user,
+                pair=pair,
+                same=same,
+                survivor_id=int(survivor) if survivor and survivor.isdigit() else None,
+            )
+            messages.success(
+                request,
+                _("Đã gộp hai hộ.") if same else _("Đã ghi: hai hộ là hai hộ khác nhau."),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("household_pairs")
+    rows = []
+    for name, label in HOUSEHOLD_FIELDS:
+        a, b = _household_value(pair.a, name), _household_value(pair.b, name)
+        rows.append((label, a, b, bool(a) and a == b))
+    members = [
+        people_selectors.household_members(user=request.user, household=h) for h in (pair.a, pair.b)
+    ]
+    return render(
+        request,
+        "linkage/household_pair.html",
+        {"pair": pair, "rows": rows, "members": members, "evidence": evidence(pair.reasons)},
+    )
