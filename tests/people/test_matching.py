@@ -57,3 +57,17 @@ def test_person_matches_lists_in_scope_and_counts_the_rest(tree, people):
     assert national.outside_scope == 0
     outsider = selectors.person_matches(user=actor(people.outsider), values=draft)
     assert [m.person.pk for m in outsider.matches] == [there.pk] and outsider.outside_scope == 1
+
+
+def test_full_dates_of_one_year_that_differ_are_weak_evidence():
+    def points(mine: str, theirs: str) -> float:
+        draft = _draft(full_name="Hoàng Văn Minh", birth=mine)
+        other = Person(**_draft(full_name="Hoàng Văn Minh", birth=theirs))
+        return matching.score(draft, other).score
+
+    assert points("12/05/1958", "12/05/1958") == pytest.approx(0.60)
+    assert points("12/05/1958", "05/12/1958") == pytest.approx(0.50)  # day and month swapped
+    assert points("12/05/1958", "1958") == pytest.approx(0.50)  # only the year is known
+    assert points("12/05/1958", "13/05/1958") == pytest.approx(0.45)  # a slip in the day
+    assert points("12/05/1958", "03/09/1958") == pytest.approx(0.35)  # a namesake that year
+    assert points("12/05/1958", "12/05/1968") == pytest.approx(0.15)

@@ -133,15 +133,19 @@ def score(values: dict[str, Any], person: Person) -> Match:
         else:
             points -= 0.2
     elif birth and other:
+        # Both full dates: two different days of one year are weak evidence (a namesake born
+        # the same year is common in a national registry), a slip in the day or the month alone
+        # a little more, day and month swapped is the classic entry error.
         if birth == other:
             points += 0.25
             reasons.append(_("trùng ngày sinh"))
-        elif birth.year == other.year:
-            points += 0.15
-            reasons.append(_("trùng năm sinh"))
         elif (birth.day, birth.month, birth.year) == (other.month, other.day, other.year):
             points += 0.15
             reasons.append(_("ngày sinh đảo ngày/tháng"))
+        elif birth.year == other.year:
+            if birth.month == other.month or birth.day == other.day:
+                points += 0.1
+                reasons.append(_("trùng năm sinh"))
         else:
             points -= 0.2
     ident, other_id = values.get("id_number"), person.id_number
