@@ -48,7 +48,7 @@ def test_a_run_finds_the_generated_duplicates_and_keeps_its_model(registry):
         "given_name",
         "birth",
         "id_number",
-        "address",
+        "contact",  # phone and address together
     }
     assert all(0 < lv["m_probability"] <= 1 for lv in levels if not lv.get("is_null_level"))
     best = CandidatePair.objects.filter(run=run).order_by("-score").first()

@@ -252,6 +252,35 @@ COMPARISONS: tuple[Comparison, ...] = (
         ),
     ),
 )
+# The model compares phone and address together: household members share both, so counting a
+# shared phone and a shared hamlet as two independent agreements made siblings look like one
+# person. One comparison over the combinations lets training see how often they go together.
+CONTACT = Comparison(
+    "contact",
+    "(phone_l IS NULL OR phone_r IS NULL) AND (ward_id_l IS NULL OR ward_id_r IS NULL)",
+    (
+        (
+            "contact:phone_locality",
+            "phone_l = phone_r AND ward_id_l = ward_id_r AND locality_l = locality_r",
+        ),
+        ("contact:phone_ward", "phone_l = phone_r AND ward_id_l = ward_id_r"),
+        ("contact:phone", "phone_l = phone_r"),
+        (
+            "contact:locality_other_phone",
+            "ward_id_l = ward_id_r AND locality_l = locality_r "
+            "AND phone_l IS NOT NULL AND phone_r IS NOT NULL",
+        ),
+        ("contact:locality", "ward_id_l = ward_id_r AND locality_l = locality_r"),
+        ("contact:old_commune", "ward_id_l = ward_id_r AND old_commune_l = old_commune_r"),
+        (
+            "contact:ward_other_phone",
+            "ward_id_l = ward_id_r AND phone_l IS NOT NULL AND phone_r IS NOT NULL",
+        ),
+        ("contact:ward", "ward_id_l = ward_id_r"),
+    ),
+)
+SEPARATE = ("phone", "address")  # evidence only: the model uses CONTACT instead
+
 HOUSEHOLD = Comparison(
     "household",
     "(household_id_l IS NULL OR household_id_r IS NULL) "
@@ -277,8 +306,9 @@ STARTING_VALUES: dict[str, tuple[float | None, float | None]] = {
     "legacy_id:exact": (None, 1e-6),
     "legacy_id:else": (0.01, None),
     "phone:else": (0.05, None),
-    "address:old_commune": (None, 1e-4),
-    "address:else": (0.05, None),
+    "contact:phone": (None, 1e-6),
+    "contact:old_commune": (None, 1e-4),
+    "contact:else": (0.05, None),
     "household:same": (0.6, 1e-5),
     "household:head": (0.2, 1e-5),
     "household:else": (0.2, 0.99998),
@@ -290,7 +320,7 @@ STARTING_VALUES: dict[str, tuple[float | None, float | None]] = {
 FIXED_M: dict[str, float] = {
     "id_number:else": 0.005,  # the same person under two citizen IDs differing in 2+ digits
     "birth:year_other_day": 0.005,  # the same person with two different full dates, same year
-    "address:else": 0.05,  # people move, and two units may register one person in two wards
+    "contact:else": 0.05,  # people move, and two units may register one person in two wards
 }
 M_FLOOR = 1e-4  # no single disagreement is a veto (a sex or family name mistyped happens)
 
@@ -388,7 +418,14 @@ def model_for_dialect(model: dict[str, Any], dialect: str) -> dict[str, Any]:
 
 
 def comparisons(with_household: bool) -> tuple[Comparison, ...]:
+    """The comparisons the evidence of a pair is told by (one per field)."""
     return COMPARISONS + ((HOUSEHOLD,) if with_household else ())
+
+
+def model_comparisons(with_household: bool) -> tuple[Comparison, ...]:
+    """The comparisons of the model: the fields, with phone and address as one."""
+    fields = tuple(c for c in COMPARISONS if c.name not in SEPARATE)
+    return fields + (CONTACT,) + ((HOUSEHOLD,) if with_household else ())
 
 
 def settings_for(with_household: bool, with_tf: bool = True) -> Any:
@@ -401,7 +438,7 @@ def settings_for(with_household: bool, with_tf: bool = True) -> Any:
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         blocking_rules_to_generate_predictions=blocks,
-        comparisons=[_comparison(c, with_tf) for c in comparisons(with_household)],
+        comparisons=[_comparison(c, with_tf) for c in model_comparisons(with_household)],
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
         additional_columns_to_retain=[],
