@@ -680,14 +680,22 @@ def _write_pairs(
     sides = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in cols)
     con.execute("CREATE OR REPLACE TABLE linkage_excluded (a BIGINT, b BIGINT)")
     if exclude_pairs is not None:
+        import pandas as pd
+
+        def insert(rows: list[tuple[int, int]]) -> None:
+            # DuckDB reads the data frame by its name (executemany takes minutes at 100,000 rows)
+            frame = pd.DataFrame(rows, columns=["a", "b"], dtype="int64")
+            con.execute("INSERT INTO linkage_excluded SELECT a, b FROM frame")
+            del frame
+
         batch: list[tuple[int, int]] = []
         for pair in exclude_pairs:
             batch.append(pair)
-            if len(batch) >= 50_000:
-                con.executemany("INSERT INTO linkage_excluded VALUES (?, ?)", batch)
+            if len(batch) >= 100_000:
+                insert(batch)
                 batch = []
         if batch:
-            con.executemany("INSERT INTO linkage_excluded VALUES (?, ?)", batch)
+            insert(batch)
     con.execute(
         f"""CREATE OR REPLACE TABLE linkage_pairs AS
             WITH scored AS (
