@@ -142,6 +142,10 @@ SELECT
     CASE WHEN NOT crowded_legacy THEN NULLIF(legacy_id, '') END AS legacy_id,
     CASE WHEN NOT crowded_phone THEN NULLIF(phone, '') END AS phone,
     ward_id,
+    CASE WHEN name_key <> '' AND birth_date IS NOT NULL
+        THEN name_key || '|' || year(birth_date) END AS name_year,
+    CASE WHEN name_key <> '' AND birth_date IS NOT NULL AND ward_id IS NULL
+        THEN name_key || '|' || year(birth_date) END AS name_year_noward,
     {_fold("locality_text", spaces=False)} AS locality,
     {_fold("old_commune_text", spaces=False)} AS old_commune,
     household_id,
@@ -334,9 +338,9 @@ PREDICTION_BLOCKS: tuple[tuple[str, ...] | str, ...] = (
     ("family_name", "birth_year", "ward_id"),  # given name mistyped, middle name dropped
     ("name_key", "ward_id"),  # birth year mistyped
     ("name_key", "birth_day"),  # registered in two wards
-    # no ward on one side: the full name and the birth year
-    "l.name_key = r.name_key AND l.birth_year = r.birth_year "
-    "AND (l.ward_id IS NULL OR r.ward_id IS NULL)",
+    # no ward on one side: the full name and the birth year (one equi-join each way)
+    ("name_year_noward", "name_year"),
+    ("name_year", "name_year_noward"),
     ("household_id",),
 )
 # Expectation maximisation: each session blocks on some columns and estimates the m of the others.
@@ -428,14 +432,23 @@ def model_comparisons(with_household: bool) -> tuple[Comparison, ...]:
     return fields + (CONTACT,) + ((HOUSEHOLD,) if with_household else ())
 
 
-def settings_for(with_household: bool, with_tf: bool = True) -> Any:
-    from splink import SettingsCreator, block_on
+def _block(rule: tuple[str, ...] | str) -> Any:
+    from splink import block_on
 
-    blocks: list[Any] = [
-        rule if isinstance(rule, str) else block_on(*rule) for rule in PREDICTION_BLOCKS
-    ]
+    if isinstance(rule, str):
+        return rule
+    if rule[0].endswith("_noward") or rule[-1].endswith("_noward"):
+        return f"l.{rule[0]} = r.{rule[1]}"  # one side's column against the other's
+    return block_on(*rule)
+
+
+def settings_for(with_household: bool, with_tf: bool = True, prior: float | None = None) -> Any:
+    from splink import SettingsCreator
+
+    blocks: list[Any] = [_block(rule) for rule in PREDICTION_BLOCKS]
     return SettingsCreator(
         link_type="dedupe_only",
+        probability_two_random_records_match=prior or 1e-4,
         unique_id_column_name="unique_id",
         blocking_rules_to_generate_predictions=blocks,
         comparisons=[_comparison(c, with_tf) for c in model_comparisons(with_household)],
@@ -606,9 +619,10 @@ def run(
         result.trained = result.records >= MIN_TRAIN if train is None else train
         api = DuckDBAPI(connection=con)
         if result.trained:
-            linker = Linker(INPUT, settings_for(with_household), api)
+            prior = _prior(con, result.records)
+            linker = Linker(INPUT, settings_for(with_household, prior=prior), api)
             say("u", 20)
-            _train_u_and_prior(linker, result.records)
+            _train_u(linker, result.records)
             lap("train_u")
             say("em", 35)
             for cols in TRAINING_BLOCKS:
@@ -619,13 +633,16 @@ def run(
             model = adjust_model(linker.misc.save_model_to_json())
             linker = Linker(INPUT, model, api)
         else:
-            linker = Linker(INPUT, default_model(result.records, household=with_household), api)
+            model = default_model(result.records, household=with_household)
+            if result.records >= MIN_LOCAL_U and (prior := _prior(con, result.records)):
+                model["probability_two_random_records_match"] = prior
+            linker = Linker(INPUT, model, api)
             if result.records >= MIN_LOCAL_U:
                 # m says how clerks write a person twice and travels well; u and the prior say
                 # how alike strangers are here (two provinces share far more wards than the
                 # nation does), so they are measured on the scope itself.
                 say("u", 20)
-                _train_u_and_prior(linker, result.records)
+                _train_u(linker, result.records)
                 linker = Linker(INPUT, adjust_model(linker.misc.save_model_to_json()), api)
                 lap("train_u")
         result.model = linker.misc.save_model_to_json()
@@ -645,13 +662,29 @@ def run(
     return result
 
 
-def _train_u_and_prior(linker: Any, records: int) -> None:
-    try:
-        linker.training.estimate_probability_two_random_records_match(
-            list(DETERMINISTIC), recall=DETERMINISTIC_RECALL
-        )
-    except Exception:  # no deterministic match at all: keep the prior it had
-        logging.getLogger(__name__).info("prior kept: no deterministic match in the scope")
+def _prior(con: Any, records: int) -> float | None:
+    """The chance that two random records are one person, from the pairs the deterministic
+    rules (``DETERMINISTIC``: same citizen ID; same name, full birth date and ward) match, over
+    their recall: counted with GROUP BY, without forming the pairs. None when they match none."""
+
+    def pairs(columns: str) -> int:
+        not_null = " AND ".join(f"{c} IS NOT NULL" for c in columns.split(", "))
+        row = con.execute(
+            "SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM (SELECT count(*) AS n "  # noqa: S608
+            f"FROM {INPUT} WHERE {not_null} GROUP BY {columns})"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    by_id = pairs("id_number")
+    by_name = pairs("name_key, birth_day, ward_id")
+    both = pairs("id_number, name_key, birth_day, ward_id")
+    matched = by_id + by_name - both
+    if matched <= 0 or records < 2:
+        return None
+    return min(0.5, matched / DETERMINISTIC_RECALL / (records * (records - 1) / 2))
+
+
+def _train_u(linker: Any, records: int) -> None:
     linker.training.estimate_u_using_random_sampling(max_pairs=min(1e6, max(1e5, records * 1.0)))
 
 
