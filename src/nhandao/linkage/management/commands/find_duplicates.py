@@ -60,6 +60,7 @@ class Command(BaseCommand):
                     ]
                 )
         self.stdout.write(
-            f"So sánh {run.records} hồ sơ, {run.pairs_found} cặp mới nghi trùng; "
+            f"So sánh {run.records} hồ sơ: {run.pairs_found} cặp hồ sơ và {run.households_found} "
+            "cặp hộ mới nghi trùng; "
             f"đã ghi {pairs.count()} cặp chờ quyết định vào {path.resolve()}"
         )
