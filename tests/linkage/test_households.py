@@ -124,3 +124,42 @@ def test_same_address_and_near_head_names(
     pair = HouseholdPair.objects.get()
     assert (pair.a_id, pair.b_id) == (h1.pk, h2.pk)
     assert pair.reasons == ["household:address"] and pair.score == pytest.approx(0.9)
+
+
+def test_many_household_pairs_decided_at_once_within_scope(
+    client, people, tree, households, django_capture_on_commit_callbacks
+):
+    a, b, c, d, _e = households
+    _run(people.hn_officer, tree.hanoi, django_capture_on_commit_callbacks)
+    heads = HouseholdPair.objects.get(a=a, b=b)
+    code = HouseholdPair.objects.get(a=c, b=d)
+    # Another province's officer cannot decide Hà Nội's pairs by posting their ids.
+    login(client, people.outsider)
+    client.post(
+        reverse("household_pairs_bulk"),
+        {"pair": [str(heads.pk), str(code.pk)], "decision": "different"},
+    )
+    assert set(HouseholdPair.objects.values_list("status", flat=True)) == {"open"}
+    login(client, people.hn_officer)
+    response = client.post(
+        reverse("household_pairs_bulk"),
+        {"pair": [str(heads.pk), str(code.pk)], "decision": "different"},
+    )
+    assert response.status_code == 302 and response.url == reverse("household_pairs")
+    assert set(HouseholdPair.objects.values_list("status", flat=True)) == {"different"}
+    assert Household.objects.filter(merged_into__isnull=False).count() == 0
+    listing = client.get(reverse("household_pairs")).content.decode()
+    assert "Không có cặp hộ nào chờ quyết định" in listing
+
+
+def test_bulk_same_merges_each_household_pair(
+    client, people, tree, households, django_capture_on_commit_callbacks
+):
+    a, b, *_ = households
+    _run(people.hn_officer, tree.hanoi, django_capture_on_commit_callbacks)
+    pair = HouseholdPair.objects.get(a=a, b=b)
+    login(client, people.hn_officer)
+    client.post(reverse("household_pairs_bulk"), {"pair": [str(pair.pk)], "decision": "same"})
+    pair.refresh_from_db()
+    b.refresh_from_db()
+    assert pair.status == "same" and b.merged_into_id == a.pk

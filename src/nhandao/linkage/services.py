@@ -194,12 +194,18 @@ def pair_decide(
     return pair
 
 
-def pairs_decide(*, actor: Any, pairs: list[CandidatePair], same: bool) -> tuple[int, list[str]]:
-    """Decide many pairs at once; each in its own transaction, failures reported, not fatal."""
+def pairs_decide(
+    *, actor: Any, pairs: list[CandidatePair] | list[HouseholdPair], same: bool
+) -> tuple[int, list[str]]:
+    """Decide many pairs (of people or of households) at once; each in its own transaction,
+    failures reported, not fatal."""
     done, problems = 0, []
     for pair in pairs:
         try:
-            pair_decide(actor=actor, pair=pair, same=same)
+            if isinstance(pair, HouseholdPair):
+                household_pair_decide(actor=actor, pair=pair, same=same)
+            else:
+                pair_decide(actor=actor, pair=pair, same=same)
             done += 1
         except (ApplicationError, IntegrityError) as exc:
             problems.append(f"{pair.a} ~ {pair.b}: {exc}")

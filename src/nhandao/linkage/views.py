@@ -127,17 +127,29 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def pairs_bulk(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("pair") if i.isdigit()]
-    pairs = list(selectors.pair_list(user=request.user).filter(pk__in=ids))
+def _decide_selected(request: HttpRequest, pairs: Any, back: str) -> HttpResponse:
+    """The bulk decision of both lists: the ticked pairs, looked up through the scope."""
+    ids = [int(i) for i in request.POST.getlist("pair") if i.isdigit()][:1000]
+    chosen = list(pairs.filter(pk__in=ids))
     same = request.POST.get("decision") == "same"
-    done, problems = services.pairs_decide(actor=request.user, pairs=pairs, same=same)
+    done, problems = services.pairs_decide(actor=request.user, pairs=chosen, same=same)
     messages.success(request, _("Đã quyết định %d cặp.") % done)
     for problem in problems[:10]:
         messages.error(request, problem)
-    return redirect("linkage_home")
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def pairs_bulk(request: HttpRequest) -> HttpResponse:
+    return _decide_selected(request, selectors.pair_list(user=request.user), "linkage_home")
+
+
+@login_required
+@require_POST
+def household_pairs_bulk(request: HttpRequest) -> HttpResponse:
+    pairs = selectors.household_pair_list(user=request.user)
+    return _decide_selected(request, pairs, "household_pairs")
 
 
 @login_required
