@@ -131,3 +131,28 @@ def test_find_duplicates_command_writes_pairs_csv(tree, twins, tmp_path):
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert len(rows) == 2 and float(rows[0]["probability"]) >= 0.5
     assert {"person_a", "person_b", "ref_a", "ref_b"} <= set(rows[0])
+
+
+def test_merged_record_is_still_found_and_shown_on_the_survivor(
+    client, people, tree, register, django_capture_on_commit_callbacks
+):
+    a = register("Đặng Văn Sáu", birth="1950").person
+    b = register("Dang Van Sau", birth="03/04/1950", id_number="001050012345").person
+    b.source_ref = "HN-NGHEO-0042"
+    b.save(update_fields=["source_ref"])
+    _run(people.hn_officer, tree.hanoi, django_capture_on_commit_callbacks)
+    pair = CandidatePair.objects.get(a=a, b=b)
+    services.pair_decide(actor=actor(people.hn_officer), pair=pair, same=True, survivor_id=a.pk)
+    survivor = Beneficiary.objects.get(person=a)
+    # The merged record's own ID and its list code still lead to the survivor.
+    for query in ("001050012345", "HN-NGHEO-0042"):
+        login(client, people.hn_officer)
+        listing = client.get(reverse("beneficiary_list"), {"q": query})
+        found = [row.pk for row in listing.context["page"].object_list]
+        assert found == [survivor.pk], query
+    page = client.get(reverse("beneficiary_detail", args=[survivor.pk])).content.decode()
+    assert "Hồ sơ đã gộp vào hồ sơ này" in page and "HN-NGHEO-0042" in page
+    assert "001050012345" in page
+    login(client, people.clerk)
+    masked = client.get(reverse("beneficiary_detail", args=[survivor.pk])).content.decode()
+    assert "Dang Van Sau" in masked and "001050012345" not in masked

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from nhandao.core.masking import mask_id, mask_phone
 from nhandao.core.scoping import get_visible_or_404
@@ -29,8 +29,10 @@ class Filters:
 def beneficiary_list(*, user: Any, filters: Filters) -> QuerySet[Beneficiary]:
     qs = Beneficiary.objects.visible_to(user).select_related("person", "person__ward", "unit")
     if filters.query:
-        search = person_search_filter(filters.query)
-        qs = qs.filter(person__in=_people_matching(search))
+        # A record merged into another is still found: its name or ID leads to the survivor.
+        matching = _people_matching(person_search_filter(filters.query))
+        survivors = _people_merged_from(matching)
+        qs = qs.filter(Q(person__in=matching) | Q(person__in=survivors))
     if filters.ward:
         qs = qs.filter(person__ward_id=filters.ward)
     if filters.group:
@@ -49,6 +51,12 @@ def _people_matching(search: Any) -> Any:
     from nhandao.people.models import Person
 
     return Person.objects.filter(search).values("pk")
+
+
+def _people_merged_from(people: Any) -> Any:
+    from nhandao.people.models import Person
+
+    return Person.objects.filter(merged_from__in=people).values("pk")
 
 
 def beneficiary_get(*, user: Any, pk: Any) -> Beneficiary:

@@ -244,6 +244,10 @@ def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "consent_form": ConsentForm(),
             "household_form": HouseholdForm(),
             "has_consent": selectors.has_active_consent(beneficiary),
+            "merged_records": [
+                (m, m.id_number if show else selectors.mask_id(m.id_number))
+                for m in people_selectors.merged_records(person=person)
+            ],
         },
     )
 

@@ -42,6 +42,12 @@ def person_get(*, user: Any, pk: Any) -> Person:
     )
 
 
+def merged_records(*, person: Person) -> list[Person]:
+    """The records merged into ``person`` (kept, marked, still found by search), oldest first.
+    A record merged into a record that was itself merged later points at the last survivor."""
+    return list(person.merged_from.select_related("ward", "unit").order_by("updated_at", "pk"))
+
+
 def household_get(*, user: Any, pk: Any) -> Household:
     """A household in scope, merged ones included (their page says what they were merged into)."""
     households = Household.objects.select_related("head", "ward", "unit", "merged_into__head")
