@@ -447,10 +447,10 @@ def one_run(spec: dict[str, Any]) -> dict[str, Any]:
     width = len(header)
     if connection.vendor == "postgresql":
         times = copy_baseline(csv_path, width, spec["copy_repeat"])
-        result["raw_s"], result["raw_kind"] = round(statistics.median(times), 2), "COPY"
+        result["raw_s"], result["raw_kind"] = round(statistics.median(times), 3), "COPY"
     else:
         times = insert_baseline(csv_path, width, spec["copy_repeat"])
-        result["raw_s"], result["raw_kind"] = round(statistics.median(times), 2), "executemany"
+        result["raw_s"], result["raw_kind"] = round(statistics.median(times), 3), "executemany"
     result["ratio_to_raw"] = round(total / result["raw_s"], 1) if result["raw_s"] else None
     if profile is not None:
         out = io.StringIO()
@@ -466,7 +466,11 @@ def child_main(spec_path: str) -> None:
 
     call_command("migrate", interactive=False, verbosity=0)
     _check_owned(spec["force"])
-    print(RESULT_MARK + json.dumps(one_run(spec)), flush=True)
+    result = one_run(spec)
+    # Also kept on disk: a long run's figures survive whatever happens to the parent.
+    name = f"result_{result['db']}_{result['format']}_{result['n']}.json"
+    (WORK_DIR / name).write_text(json.dumps(result))
+    print(RESULT_MARK + json.dumps(result), flush=True)
 
 
 # ------------------------------------------------------------------------------------------------
