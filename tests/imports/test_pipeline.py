@@ -76,6 +76,9 @@ def test_the_sample_list_imports_with_its_duplicate_held_back(
     assert loi.ward.name == "Xã Hòa An" and loi.address_detail == "Ấp Hòa Lợi"
     assert loi.address_original.startswith("Ấp Hòa Lợi, xã Hòa An, huyện Phụng Hiệp")
     assert loi.birth_precision == "year" and loi.unit_id == tree.hoan_kiem.pk
+    # The sample list has no code column: each person keeps its file and row as its reference.
+    refs = dict(Person.objects.values_list("full_name", "source_ref"))
+    assert refs["Huỳnh Văn Lợi"] == "ds.xlsx #8" and refs["Lâm Văn Út"] == "ds.xlsx #12"
     tu = Person.objects.get(full_name="Nguyễn Thị Bé Tư").beneficiary
     assert [m.group_id for m in tu.memberships.all()] == ["near_poor"]
     assert SavedMapping.objects.filter(signature=job.signature).exists()

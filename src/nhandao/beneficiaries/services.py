@@ -388,6 +388,7 @@ def beneficiaries_insert_bulk(
         unit_id=unit.pk,
         created_by_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
         now=now,
+        fallback_ref="r.source_file || ' #' || CAST(r.row_number AS TEXT)",
     )
     cursor.execute(
         "INSERT INTO beneficiaries_beneficiary (id, person_id, unit_id, circumstances, "  # noqa: S608

@@ -461,8 +461,11 @@ def import_commit(*, actor: Any, job: ImportJob, include_warnings: bool = True) 
         sql.drop(cursor, COMMIT_TABLE)
         cursor.execute(
             f"CREATE TEMP TABLE {COMMIT_TABLE} AS SELECT id AS row_id, row_number, "  # noqa: S608
-            f'"values" AS v FROM {rows_table} WHERE job_id = %s AND status IN ({marks})',
-            [job.pk, *wanted],
+            f'"values" AS v, CAST(%s AS TEXT) AS source_file FROM {rows_table} '
+            f"WHERE job_id = %s AND status IN ({marks})",
+            # A record keeps the reference of its source list: the list's own code, or else
+            # the file and the row (``source_file`` is there for the list's writer to use).
+            [job.filename[:100], job.pk, *wanted],
         )
         sql.temp_table(cursor, RESULTS_TABLE, "row_id bigint, result_id bigint")
         try:

@@ -535,13 +535,20 @@ def insert_people(
     unit_id: int,
     created_by_id: int | None,
     now: Any,
+    fallback_ref: str = "",
 ) -> int:
     """Insert one person per row of the staging ``table``: ``person_check``'s values stored as
     JSON at ``path`` in its ``json_column``, the new id taken from its ``id_column`` (filled
-    beforehand, e.g. with :func:`nhandao.imports.sql.next_ids`). Returns how many."""
+    beforehand, e.g. with :func:`nhandao.imports.sql.next_ids`). ``fallback_ref`` is an SQL
+    expression over ``table`` giving the source reference of a row whose list has no code of its
+    own (e.g. the file and the row number). Returns how many."""
     at: Callable[..., str] = functools.partial(sql.json_text, json_column, *path)
     columns = [*PERSON_TEXT_COLUMNS, "id", "unit_id", "created_by_id", "birth_date", "ward_id"]
-    exprs = [f"COALESCE({at(c)}, '')" for c in PERSON_TEXT_COLUMNS] + [
+    exprs = [f"COALESCE({at(c)}, '')" for c in PERSON_TEXT_COLUMNS]
+    if fallback_ref:
+        ref = PERSON_TEXT_COLUMNS.index("source_ref")
+        exprs[ref] = f"COALESCE(NULLIF({at('source_ref')}, ''), SUBSTR({fallback_ref}, 1, 120), '')"
+    exprs += [
         id_column,
         "%s",
         "%s",
