@@ -40,10 +40,12 @@ test-fast: install
 	$(PY) -m pytest -q -n 2 -m "not browser"
 
 # Debian's chromium and chromedriver for the browser tests (never a downloaded browser).
+# A machine whose package lists are missing or stale gets them refreshed once, then installs.
+APT_CHROMIUM := apt-get install -y --no-install-recommends chromium chromium-driver >/dev/null
 browser-deps:
 	@test -x /usr/bin/chromium || (command -v apt-get >/dev/null && \
-	  (apt-get install -y --no-install-recommends chromium chromium-driver >/dev/null 2>&1 || \
-	   sudo apt-get install -y --no-install-recommends chromium chromium-driver >/dev/null))
+	  ($(APT_CHROMIUM) 2>&1 || (apt-get update -qq && $(APT_CHROMIUM)) || \
+	   (sudo apt-get update -qq && sudo $(APT_CHROMIUM))))
 
 lint: install
 	$(VENV)/bin/ruff check .
