@@ -163,19 +163,18 @@ def _store_pairs(run: LinkageRun, path: Path) -> int:
     return CandidatePair.objects.filter(run=run).count()
 
 
-@transaction.atomic
-def pair_decide(
-    *, actor: Any, pair: CandidatePair, same: bool, survivor_id: int | None = None
-) -> CandidatePair:
-    pair = (
-        CandidatePair.objects.select_for_update().select_related("a", "b", "unit").get(pk=pair.pk)
-    )
+def _decide(
+    model: Any, pair: Any, *, actor: Any, same: bool, survivor_id: int | None, merge: Any
+) -> Any:
+    """The one decision on a pair of people or of households: "same" merges them (the survivor
+    chosen by the user, ``a`` by default), "different" is remembered and never proposed again."""
+    pair = model.objects.select_for_update().select_related("a", "b", "unit").get(pk=pair.pk)
     if pair.status != PairStatus.OPEN:
         raise ApplicationError(_("Cặp này đã được quyết định."))
     if same:
         keep_a = survivor_id in (None, pair.a_id)
         survivor, merged = (pair.a, pair.b) if keep_a else (pair.b, pair.a)
-        people.person_merge(actor=actor, survivor=survivor, merged=merged)
+        merge(actor=actor, survivor=survivor, merged=merged)
     elif not can(actor, "data.edit", pair.unit):
         raise ApplicationError(_("Bạn không có quyền quyết định tại đơn vị này."))
     pair.status = PairStatus.SAME if same else PairStatus.DIFFERENT
@@ -190,8 +189,22 @@ def pair_decide(
             unit_path=pair.unit.path,
             changes={"decision": [None, "different"]},
         )
-    # Other open pairs that involved the merged record are now about the survivor.
     return pair
+
+
+@transaction.atomic
+def pair_decide(
+    *, actor: Any, pair: CandidatePair, same: bool, survivor_id: int | None = None
+) -> CandidatePair:
+    # Other open pairs that involved the merged record are then about the survivor.
+    return _decide(
+        CandidatePair,
+        pair,
+        actor=actor,
+        same=same,
+        survivor_id=survivor_id,
+        merge=people.person_merge,
+    )
 
 
 def pairs_decide(
@@ -316,26 +329,11 @@ def household_pair_decide(
 ) -> HouseholdPair:
     """ "Same household": merge (``people.household_merge``, the survivor chosen by the user);
     "different": remembered, never proposed again."""
-    locked = HouseholdPair.objects.select_for_update().select_related("a", "b", "unit")
-    pair = locked.get(pk=pair.pk)
-    if pair.status != PairStatus.OPEN:
-        raise ApplicationError(_("Cặp này đã được quyết định."))
-    if same:
-        keep_a = survivor_id in (None, pair.a_id)
-        survivor, merged = (pair.a, pair.b) if keep_a else (pair.b, pair.a)
-        people.household_merge(actor=actor, survivor=survivor, merged=merged)
-    elif not can(actor, "data.edit", pair.unit):
-        raise ApplicationError(_("Bạn không có quyền quyết định tại đơn vị này."))
-    pair.status = PairStatus.SAME if same else PairStatus.DIFFERENT
-    pair.decided_by = actor
-    pair.decided_at = timezone.now()
-    pair.save(update_fields=["status", "decided_by", "decided_at"])
-    if not same:
-        audit_record(
-            actor=actor,
-            action=A.UPDATE,
-            obj=pair,
-            unit_path=pair.unit.path,
-            changes={"decision": [None, "different"]},
-        )
-    return pair
+    return _decide(
+        HouseholdPair,
+        pair,
+        actor=actor,
+        same=same,
+        survivor_id=survivor_id,
+        merge=people.household_merge,
+    )

@@ -99,26 +99,31 @@ def _side_by_side(pair: Any, show: bool) -> list[tuple[str, str, str, bool]]:
     return rows
 
 
+def _decide_one(
+    request: HttpRequest, decide: Any, pair: Any, done: tuple[str, str], back: str
+) -> HttpResponse:
+    """The decision posted from a pair's page (people or households), then back to the list."""
+    same = request.POST.get("decision") == "same"
+    survivor = request.POST.get("survivor")
+    try:
+        decide(
+            actor=request.user,
+            pair=pair,
+            same=same,
+            survivor_id=int(survivor) if survivor and survivor.isdigit() else None,
+        )
+        messages.success(request, done[0] if same else done[1])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect(back)
+
+
 @login_required
 def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pair = selectors.pair_get(user=request.user, pk=pk)
     if request.method == "POST":
-        same = request.POST.get("decision") == "same"
-        survivor = request.POST.get("survivor")
-        try:
-            services.pair_decide(
-                actor=request.user,
-                pair=pair,
-                same=same,
-                survivor_id=int(survivor) if survivor and survivor.isdigit() else None,
-            )
-            messages.success(
-                request,
-                _("Đã gộp hai hồ sơ.") if same else _("Đã ghi: hai hồ sơ là hai người khác nhau."),
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        return redirect("linkage_home")
+        done = (_("Đã gộp hai hồ sơ."), _("Đã ghi: hai hồ sơ là hai người khác nhau."))
+        return _decide_one(request, services.pair_decide, pair, done, "linkage_home")
     show = can(request.user, "pii.view", pair.unit)
     return render(
         request,
@@ -186,22 +191,8 @@ def _household_value(household: Any, name: str) -> str:
 def household_pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pair = selectors.household_pair_get(user=request.user, pk=pk)
     if request.method == "POST":
-        same = request.POST.get("decision") == "same"
-        survivor = request.POST.get("survivor")
-        try:
-            services.household_pair_decide(
-                actor=request.user,
-                pair=pair,
-                same=same,
-                survivor_id=int(survivor) if survivor and survivor.isdigit() else None,
-            )
-            messages.success(
-                request,
-                _("Đã gộp hai hộ.") if same else _("Đã ghi: hai hộ là hai hộ khác nhau."),
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        return redirect("household_pairs")
+        done = (_("Đã gộp hai hộ."), _("Đã ghi: hai hộ là hai hộ khác nhau."))
+        return _decide_one(request, services.household_pair_decide, pair, done, "household_pairs")
     rows = []
     for name, label in HOUSEHOLD_FIELDS:
         a, b = _household_value(pair.a, name), _household_value(pair.b, name)

@@ -290,13 +290,21 @@ def person_merge(*, actor: Any, survivor: Person, merged: Person) -> Person:
     moved = _repoint_references(Person, survivor, merged, hook="merge_profiles")
     merged.merged_into = survivor
     merged.save(update_fields=["merged_into", "updated_at"])
+    _audit_merge(actor, survivor, merged, moved=moved, changed=diff(before, _snapshot(survivor)))
+    return survivor
+
+
+def _audit_merge(
+    actor: Any, survivor: Any, merged: Any, *, moved: dict[str, int], changed: dict[str, Any]
+) -> None:
+    """Both sides of a merge (of people or of households) in the audit trail."""
     audit_record(
         actor=actor,
         action=A.MERGE,
         obj=merged,
         unit_path=merged.unit.path,
         changes={
-            "merged_into": [None, f"{survivor.full_name} (#{survivor.pk})"],
+            "merged_into": [None, f"{survivor} (#{survivor.pk})"],
             "references": [None, moved],
         },
     )
@@ -305,12 +313,8 @@ def person_merge(*, actor: Any, survivor: Person, merged: Person) -> Person:
         action=A.MERGE,
         obj=survivor,
         unit_path=survivor.unit.path,
-        changes={
-            **diff(before, _snapshot(survivor)),
-            "merged_from": [None, f"{merged.full_name} (#{merged.pk})"],
-        },
+        changes={**changed, "merged_from": [None, f"{merged} (#{merged.pk})"]},
     )
-    return survivor
 
 
 def _repoint_references(model_cls: Any, survivor: Any, merged: Any, *, hook: str) -> dict[str, int]:
@@ -400,26 +404,8 @@ def household_merge(*, actor: Any, survivor: Household, merged: Household) -> Ho
     moved = _repoint_references(Household, survivor, merged, hook="merge_household_profiles")
     merged.merged_into = survivor
     merged.save(update_fields=["merged_into", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=A.MERGE,
-        obj=merged,
-        unit_path=merged.unit.path,
-        changes={
-            "merged_into": [None, f"{survivor} (#{survivor.pk})"],
-            "references": [None, moved],
-        },
-    )
-    audit_record(
-        actor=actor,
-        action=A.MERGE,
-        obj=survivor,
-        unit_path=survivor.unit.path,
-        changes={
-            **diff(before, _household_snapshot(survivor)),
-            "merged_from": [None, f"{merged} (#{merged.pk})"],
-        },
-    )
+    changed = diff(before, _household_snapshot(survivor))
+    _audit_merge(actor, survivor, merged, moved=moved, changed=changed)
     return survivor
 
 
