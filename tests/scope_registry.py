@@ -118,15 +118,13 @@ def _api_beneficiary(tree: Any, people: Any) -> dict[str, Any]:
 
 
 def _qt_import_job(tree: Any, people: Any) -> Any:
-    from nhandao.imports.models import ImportJob
+    from nhandao.imports.models import ImportFile, ImportJob
 
-    return ImportJob.objects.create(
-        unit=tree.vinh_linh,
-        kind="beneficiaries",
-        filename="ds.csv",
-        content=b"Ho va ten\nLe Van A\n",
-        created_by=people.outsider,
+    job = ImportJob.objects.create(
+        unit=tree.vinh_linh, kind="beneficiaries", filename="ds.csv", created_by=people.outsider
     )
+    ImportFile.objects.create(job=job, content=b"Ho va ten\nLe Van A\n")
+    return job
 
 
 @register("import_detail", "import_progress", "import_commit", "import_cancel", "import_errors")

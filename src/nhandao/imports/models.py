@@ -24,7 +24,6 @@ class ImportJob(models.Model):
     unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("loại danh sách"), max_length=40)
     filename = models.CharField(_("tệp"), max_length=255)
-    content = models.BinaryField(_("nội dung tệp"))
     sheet_name = models.CharField(max_length=100, blank=True)
     source_encoding = models.CharField(max_length=20, blank=True)
     status = models.CharField(
@@ -125,3 +124,17 @@ class SavedMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.signature[:8]}"
+
+
+class ImportFile(models.Model):
+    """The uploaded file of a job, in a table of its own: the job row is updated at every step
+    and progress tick, and on SQLite an update rewrites the whole row, file included. Kept in the
+    database (not on disk) so that workers on other machines can read it."""
+
+    job = models.OneToOneField(
+        ImportJob, on_delete=models.CASCADE, primary_key=True, related_name="file"
+    )
+    content = models.BinaryField(_("nội dung tệp"))
+
+    def __str__(self) -> str:
+        return str(self.job_id)

@@ -12,7 +12,7 @@ from .models import ImportJob, ImportRow, RowStatus
 
 
 def job_list(*, user: Any) -> QuerySet[ImportJob]:
-    return ImportJob.objects.visible_to(user).select_related("unit", "created_by").defer("content")
+    return ImportJob.objects.visible_to(user).select_related("unit", "created_by")
 
 
 def job_get(*, user: Any, pk: Any) -> ImportJob:

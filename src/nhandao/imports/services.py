@@ -35,7 +35,15 @@ from .headers import (
     mapping_to_remember,
     shape_signature,
 )
-from .models import ImportJob, ImportResult, ImportRow, JobStatus, RowStatus, SavedMapping
+from .models import (
+    ImportFile,
+    ImportJob,
+    ImportResult,
+    ImportRow,
+    JobStatus,
+    RowStatus,
+    SavedMapping,
+)
 from .readers import Cell, Table, column_letter, read_table
 from .registry import get_spec
 
@@ -72,7 +80,7 @@ def _read(
     """The file as a table (``head``: only its first rows, enough to find the header). A job's
     file passed the size limit when it was uploaded."""
     if isinstance(job_or_data, ImportJob):
-        data = bytes(job_or_data.content)
+        data = bytes(ImportFile.objects.values_list("content", flat=True).get(job=job_or_data))
         return read_table(
             data,
             job_or_data.filename,
@@ -117,7 +125,6 @@ def import_upload(
         unit=unit,
         kind=kind,
         filename=filename[:255],
-        content=data,
         sheet_name=table.sheet_name,
         source_encoding=table.source_encoding or "",
         header_row=match.header_row,
@@ -126,6 +133,7 @@ def import_upload(
         created_by=actor,
         status=JobStatus.MAPPING,
     )
+    ImportFile.objects.create(job=job, content=data)
     audit_record(
         actor=actor,
         action=A.CREATE,
