@@ -432,17 +432,9 @@ def load_people(
         """(pk, unit, the row's columns as one tab-separated COPY line without its newline)."""
         nonlocal pk
         unit_by_ward = tree.unit_by_ward
-        for line in _lines(path, n):
-            entity, flag, *rest = line.rstrip("\n").split("\t", 3)
-            if flag[0] == "x":
-                loaded.rejected[flag[2:]] += 1
-                continue
-            pk += 1
-            loaded.entity.append(int(entity))
-            if flag[0] == "d":
-                loaded.duplicates += 1
-                loaded.ops[pk] = flag[2:]
-            yield pk, unit_by_ward[int(rest[0])], rest[1]
+        for pk, rest in _tally(loaded, path, n):
+            ward, columns = rest.split("\t", 1)
+            yield pk, unit_by_ward[int(ward)], columns
 
     try:
         with transaction.atomic(), _indexes_rebuilt_after(progress):
@@ -519,12 +511,12 @@ def _indexes_rebuilt_after(progress: bool) -> Iterator[None]:
         )
 
 
-def _truth_only(loaded: Loaded, path: Path, n: int) -> Loaded:
-    from nhandao.people.models import Person
-
+def _tally(loaded: Loaded, path: Path, n: int) -> Iterator[tuple[int, str]]:
+    """The prepared rows as stored (pk from 1, refused rows skipped), with the truth kept in
+    ``loaded``: entity of each pk, the copies and how each was degraded, the refusals by reason."""
     pk = 0
     for line in _lines(path, n):
-        entity, flag, *_ = line.rstrip("\n").split("\t", 2)
+        entity, flag, *rest = line.rstrip("\n").split("\t", 2)
         if flag[0] == "x":
             loaded.rejected[flag[2:]] += 1
             continue
@@ -533,6 +525,13 @@ def _truth_only(loaded: Loaded, path: Path, n: int) -> Loaded:
         if flag[0] == "d":
             loaded.duplicates += 1
             loaded.ops[pk] = flag[2:]
+        yield pk, rest[0] if rest else ""
+
+
+def _truth_only(loaded: Loaded, path: Path, n: int) -> Loaded:
+    from nhandao.people.models import Person
+
+    pk = sum(1 for _ in _tally(loaded, path, n))  # pks run from 1 without gaps
     loaded.rows = pk
     stored = Person.objects.count()
     if stored != pk or not Person.objects.filter(pk=pk).exists():
