@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "nhandao.beneficiaries",
     "nhandao.imports",
     "nhandao.linkage",
+    "nhandao.campaigns",
+    "nhandao.aid",
 ]
 
 MIDDLEWARE = [
