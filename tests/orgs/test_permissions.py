@@ -12,7 +12,7 @@ from tests.conftest import actor, make_user
 pytestmark = pytest.mark.django_db
 
 
-def test_seven_default_roles_exist():
+def test_the_default_roles_exist():
     assert set(Role.objects.values_list("code", flat=True)) == {
         "system_admin",
         "unit_admin",
@@ -21,6 +21,7 @@ def test_seven_default_roles_exist():
         "viewer",
         "auditor",
         "partner",
+        "partner_org",
     }
     assert Role.objects.get(code="unit_admin").requires_2fa
 

@@ -155,6 +155,7 @@ class Role(models.Model):
     VIEWER = "viewer"
     AUDITOR = "auditor"
     PARTNER = "partner"
+    PARTNER_ORG = "partner_org"
 
     code = models.SlugField(_("mã"), max_length=30, primary_key=True)
     name = models.CharField(_("tên"), max_length=100)

@@ -19,6 +19,9 @@ PERMISSIONS: dict[str, Any] = {
     "pii.view": _("Xem số định danh và dữ liệu nhạy cảm"),
     "report.view": _("Xem báo cáo"),
     "report.submit": _("Lập và gửi báo cáo"),
+    "campaign.manage": _("Phát động phong trào, giao chỉ tiêu, chốt danh sách"),
+    "aid.override": _("Cho phép trao thêm suất thứ hai (có lý do)"),
+    "aid.partner": _("Ghi nhận hỗ trợ của tổ chức phối hợp mình"),
 }
 
 ALL = list(PERMISSIONS)
@@ -52,6 +55,8 @@ DEFAULT_ROLES: list[dict[str, Any]] = [
             "pii.view",
             "report.view",
             "report.submit",
+            "campaign.manage",
+            "aid.override",
         ],
     },
     {
@@ -81,6 +86,13 @@ DEFAULT_ROLES: list[dict[str, Any]] = [
         "rank": 70,
         "requires_2fa": False,
         "permissions": ["unit.view", "report.view", "report.submit"],
+    },
+    {
+        "code": "partner_org",
+        "name": "Tổ chức, doanh nghiệp phối hợp",
+        "rank": 80,
+        "requires_2fa": False,
+        "permissions": ["aid.partner"],
     },
 ]
 
