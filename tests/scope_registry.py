@@ -198,3 +198,7 @@ def _photo(tree: Any, people: Any) -> dict[str, Any]:
         actor=people.outsider, beneficiary=b, name="a.png", data=png
     )
     return {"pk": b.pk}
+
+
+# Each app's registrations live beside this file; importing them fills PAGES and API.
+from tests import scope_aid, scope_campaigns, scope_vouchers  # noqa: E402, F401

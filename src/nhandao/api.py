@@ -9,7 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
+from nhandao.aid.api import router as aid_router
 from nhandao.beneficiaries.api import router as beneficiaries_router
+from nhandao.campaigns.api import router as campaigns_router
 from nhandao.core.errors import ApplicationError
 from nhandao.orgs.api import router as orgs_router
 from nhandao.orgs.permissions import needs_second_factor
@@ -54,3 +56,5 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 api.add_router("/", orgs_router)
 api.add_router("/", beneficiaries_router)
+api.add_router("/", campaigns_router)
+api.add_router("/", aid_router)

@@ -11,5 +11,7 @@ urlpatterns = [
     path("imports/", include("nhandao.imports.urls")),
     path("people/", include("nhandao.people.urls")),
     path("duplicates/", include("nhandao.linkage.urls")),
+    path("campaigns/", include("nhandao.campaigns.urls")),
+    path("aid/", include("nhandao.aid.urls")),
     path("", include("nhandao.orgs.urls")),
 ]
