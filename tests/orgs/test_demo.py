@@ -15,10 +15,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _snapshot() -> tuple[int, ...]:
+    from nhandao.aid.models import AidRecord
     from nhandao.beneficiaries.models import Beneficiary
+    from nhandao.campaigns.models import Campaign
 
     return (
         Beneficiary.objects.count(),
+        Campaign.objects.count(),
+        AidRecord.objects.count(),
         Province.objects.count(),
         Ward.objects.count(),
         Unit.objects.count(),
@@ -33,7 +37,8 @@ def test_demo_loads_everything_once_and_prints_logins():
     first = _snapshot()
     call_command("demo", stdout=StringIO())
     assert _snapshot() == first
-    assert first[1:3] == (34, 3321)
+    assert first[3:5] == (34, 3321)
+    assert first[1:3] == (1, 2)  # Hà Nội's Tết Nhân ái, with Hoàn Kiếm's first two gifts
     assert first[0] == 10  # humanitarian addresses in Hoàn Kiếm, Vĩnh Linh and Ninh Kiều
     text = out.getvalue()
     assert (

@@ -150,6 +150,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     SRC_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -159,7 +160,10 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
 # Demo data of each domain app, run by `manage.py demo` after the tree and the users.
-NHANDAO_DEMO_SEEDERS = ["nhandao.beneficiaries.demo.demo_seed"]
+NHANDAO_DEMO_SEEDERS = [
+    "nhandao.beneficiaries.demo.demo_seed",
+    "nhandao.campaigns.demo.demo_seed",
+]
 
 # Lists the one import pipeline can read: kind -> ListSpec (see imports/spec.py).
 NHANDAO_IMPORTERS = {"beneficiaries": "nhandao.beneficiaries.importers.BENEFICIARIES"}
