@@ -287,6 +287,7 @@ def person_merge(*, actor: Any, survivor: Person, merged: Person) -> Person:
             if name == "birth_date":
                 survivor.birth_precision = merged.birth_precision
     survivor.save()
+    _before_merge_hooks("before_person_merge", actor=actor, survivor=survivor, merged=merged)
     moved = _repoint_references(Person, survivor, merged, hook="merge_profiles")
     merged.merged_into = survivor
     merged.save(update_fields=["merged_into", "updated_at"])
@@ -315,6 +316,23 @@ def _audit_merge(
         unit_path=survivor.unit.path,
         changes={**changed, "merged_from": [None, f"{merged} (#{merged.pk})"]},
     )
+
+
+def _before_merge_hooks(name: str, **kwargs: Any) -> None:
+    """Let every app prepare its rows before references are repointed (e.g. the aid app renumbers
+    gifts both records got, which the one-gift constraint would otherwise refuse): the function
+    ``name`` of an app's services module is called if the app defines it."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for app in apps.get_app_configs():
+        if not app.name.startswith("nhandao.") or find_spec(f"{app.name}.services") is None:
+            continue
+        hook = getattr(import_module(f"{app.name}.services"), name, None)
+        if hook is not None:
+            hook(**kwargs)
 
 
 def _repoint_references(model_cls: Any, survivor: Any, merged: Any, *, hook: str) -> dict[str, int]:
