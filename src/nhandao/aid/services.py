@@ -18,7 +18,15 @@ from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
 from nhandao.orgs.permissions import can
 
-from .models import Acknowledgement, AidKind, AidRecord, Distribution, Source
+from .models import (
+    Acknowledgement,
+    AidKind,
+    AidRecord,
+    Distribution,
+    DistributionStatus,
+    Partner,
+    Source,
+)
 
 A = AuditEvent.Action
 
@@ -303,3 +311,428 @@ def aid_record_many(
             extra={"problems": problems},
         )
     return BulkResult(recorded=recorded)
+
+
+# --- partner organisations (AID-3) ---------------------------------------------------------
+
+
+@dataclass
+class PartnerData:
+    name: str
+    kind: str = "business"
+    tax_code: str = ""
+    address: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    note: str = ""
+    is_active: bool = True
+
+
+PARTNER_FIELDS = (
+    "name",
+    "kind",
+    "tax_code",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "note",
+    "is_active",
+)
+
+
+def _partner_snapshot(partner: Partner) -> dict[str, Any]:
+    return {name: getattr(partner, name) for name in PARTNER_FIELDS}
+
+
+def _check_partner(data: PartnerData) -> None:
+    from .models import PartnerKind
+
+    if not data.name.strip():
+        raise ApplicationError(_("Chưa ghi tên tổ chức, doanh nghiệp."), field="name")
+    if data.kind not in PartnerKind.values:
+        raise ApplicationError(_("Loại tổ chức không hợp lệ."), field="kind")
+    if data.tax_code.strip() and not data.tax_code.strip().replace("-", "").isdigit():
+        raise ApplicationError(_("Mã số thuế chỉ gồm chữ số (và dấu -)."), field="tax_code")
+
+
+def _fill_partner(partner: Partner, data: PartnerData) -> None:
+    from nhandao.core.text import nfc
+
+    for name in PARTNER_FIELDS:
+        value = getattr(data, name)
+        setattr(partner, name, nfc(value).strip() if isinstance(value, str) else value)
+
+
+@transaction.atomic
+def partner_create(*, actor: Any, unit: Any, data: PartnerData) -> Partner:
+    """Register an organisation or business that gives aid through ``unit``."""
+    if not can(actor, "data.edit", unit):
+        raise ApplicationError(_("Bạn không có quyền thêm tổ chức phối hợp ở đơn vị này."))
+    _check_partner(data)
+    partner = Partner(unit=unit)
+    _fill_partner(partner, data)
+    partner.save()
+    audit_record(
+        actor=actor,
+        action=A.CREATE,
+        obj=partner,
+        unit_path=unit.path,
+        changes={
+            k: [None, v] for k, v in _partner_snapshot(partner).items() if v not in ("", None)
+        },
+    )
+    return partner
+
+
+@transaction.atomic
+def partner_update(*, actor: Any, partner: Partner, data: PartnerData) -> Partner:
+    from nhandao.core.audit import diff
+
+    partner = Partner.objects.select_for_update().select_related("unit").get(pk=partner.pk)
+    if not can(actor, "data.edit", partner.unit):
+        raise ApplicationError(_("Bạn không có quyền sửa tổ chức phối hợp này."))
+    _check_partner(data)
+    before = _partner_snapshot(partner)
+    _fill_partner(partner, data)
+    partner.save()
+    changes = diff(before, _partner_snapshot(partner))
+    if changes:
+        audit_record(
+            actor=actor, action=A.UPDATE, obj=partner, unit_path=partner.unit.path, changes=changes
+        )
+    return partner
+
+
+@transaction.atomic
+def partner_login_create(
+    *, actor: Any, partner: Partner, username: str, full_name: str, password: str
+) -> Any:
+    """A login for ``partner``: a user with the role ``partner_org`` on the partner's unit, linked
+    to the partner, so it records only in the partner's own distributions and sees only them.
+    The user and the role are created by the organisation app (which checks ``user.manage``)."""
+    from nhandao.orgs import services as orgs
+    from nhandao.orgs.models import Role
+
+    from .models import PartnerUser
+
+    partner = Partner.objects.select_related("unit").get(pk=partner.pk)
+    if not partner.is_active:
+        raise ApplicationError(_("Tổ chức này đã ngừng phối hợp: không tạo thêm tài khoản."))
+    if not full_name.strip():
+        raise ApplicationError(_("Chưa ghi họ tên người dùng."), field="full_name")
+    role = Role.objects.get(code=Role.PARTNER_ORG)
+    user = orgs.user_create(
+        actor=actor,
+        username=username,
+        full_name=full_name,
+        password=password,
+        unit=partner.unit,
+        role=role,
+    )
+    link = PartnerUser.objects.create(partner=partner, user=user)
+    audit_record(
+        actor=actor,
+        action=A.CREATE,
+        obj=link,
+        object_repr=f"{user.get_username()} → {partner.name}"[:255],
+        unit_path=partner.unit.path,
+        changes={"partner": [None, partner.name], "user": [None, user.get_username()]},
+    )
+    return user
+
+
+# --- distributions and their planned lists ------------------------------------------------
+
+
+@dataclass
+class DistributionData:
+    title: str
+    held_on: dt.date
+    place: str = ""
+    kind: str = AidKind.GIFT
+    unit_value: int = 0
+    source: str = Source.CAMPAIGN
+    donor_name: str = ""
+    partner: Any = None
+    note: str = ""
+
+
+def _check_distribution(campaign: Campaign, unit: Any, data: DistributionData) -> None:
+    if campaign.status != CampaignStatus.LAUNCHED:
+        raise ApplicationError(_("Phong trào chưa phát động hoặc đã kết thúc."), field="campaign")
+    if not unit.path.startswith(campaign.unit.path):
+        raise ApplicationError(
+            _("%(unit)s không thuộc địa bàn của phong trào «%(campaign)s».")
+            % {"unit": unit.name, "campaign": campaign.name},
+            field="campaign",
+        )
+    if not data.title.strip():
+        raise ApplicationError(_("Chưa ghi tên đợt trao."), field="title")
+    if not campaign.starts_on <= data.held_on <= campaign.ends_on:
+        raise ApplicationError(
+            _("Ngày trao %(date)s nằm ngoài thời gian của phong trào (%(start)s – %(end)s).")
+            % {
+                "date": data.held_on.strftime("%d/%m/%Y"),
+                "start": campaign.starts_on.strftime("%d/%m/%Y"),
+                "end": campaign.ends_on.strftime("%d/%m/%Y"),
+            },
+            field="held_on",
+        )
+    if data.kind not in AidKind.values:
+        raise ApplicationError(_("Hình thức hỗ trợ không hợp lệ."), field="kind")
+    if data.source not in Source.values:
+        raise ApplicationError(_("Nguồn hỗ trợ không hợp lệ."), field="source")
+    if data.source == Source.DONOR and not data.donor_name.strip():
+        raise ApplicationError(_("Chưa ghi tên nhà tài trợ."), field="donor_name")
+    if data.source == Source.PARTNER and data.partner is None:
+        raise ApplicationError(
+            _("Nguồn riêng của tổ chức phối hợp: hãy chọn tổ chức."), field="partner"
+        )
+    value = _money(data.unit_value, _("Giá trị mỗi suất"))
+    if value and campaign.min_gift_value and value < campaign.min_gift_value:
+        raise ApplicationError(
+            _("Giá trị mỗi suất %(value)s thấp hơn mức tối thiểu của phong trào (%(min)s).")
+            % {
+                "value": f"{value:,} đ".replace(",", "."),
+                "min": f"{campaign.min_gift_value:,} đ".replace(",", "."),
+            },
+            field="unit_value",
+        )
+    if data.partner is not None:
+        if not data.partner.is_active:
+            raise ApplicationError(_("Tổ chức này đã ngừng phối hợp."), field="partner")
+        if not (
+            unit.path.startswith(data.partner.unit.path)
+            or data.partner.unit.path.startswith(unit.path)
+        ):
+            raise ApplicationError(
+                _("Tổ chức «%(name)s» không phối hợp với đơn vị này.") % {"name": data.partner},
+                field="partner",
+            )
+
+
+@transaction.atomic
+def distribution_create(
+    *, actor: Any, campaign: Campaign, unit: Any, data: DistributionData
+) -> Distribution:
+    """Plan a distribution of ``campaign`` held by ``unit`` (optionally for a partner)."""
+    if not can(actor, "data.edit", unit):
+        raise ApplicationError(_("Bạn không có quyền lập đợt trao ở đơn vị này."))
+    _check_distribution(campaign, unit, data)
+    distribution = Distribution.objects.create(
+        campaign=campaign,
+        unit=unit,
+        partner=data.partner,
+        title=data.title.strip()[:255],
+        held_on=data.held_on,
+        place=data.place.strip()[:255],
+        kind=data.kind,
+        unit_value=data.unit_value,
+        source=data.source,
+        donor_name=data.donor_name.strip()[:255],
+        note=data.note.strip(),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=actor,
+        action=A.CREATE,
+        obj=distribution,
+        unit_path=unit.path,
+        changes={
+            "campaign": [None, campaign.name],
+            "held_on": [None, data.held_on.isoformat()],
+            "place": [None, distribution.place],
+            "kind": [None, distribution.kind],
+            "unit_value": [None, distribution.unit_value],
+            "source": [None, distribution.source],
+            **({"partner": [None, str(data.partner)]} if data.partner else {}),
+        },
+    )
+    return distribution
+
+
+def _check_plan(actor: Any, distribution: Distribution) -> None:
+    if not can(actor, "data.edit", distribution.unit):
+        raise ApplicationError(_("Bạn không có quyền sửa danh sách của đợt trao này."))
+    if distribution.status == DistributionStatus.CANCELLED:
+        raise ApplicationError(_("Đợt trao đã hủy."))
+
+
+@transaction.atomic
+def planned_add(*, actor: Any, distribution: Distribution, people: list[Any]) -> int:
+    """Add people to the planned list (those already on it are skipped); returns how many were
+    added. Everyone must live in the campaign's area and not be a merged record."""
+    from .models import PlannedRecipient
+
+    distribution = (
+        Distribution.objects.select_for_update()
+        .select_related("unit", "campaign__unit")
+        .get(pk=distribution.pk)
+    )
+    _check_plan(actor, distribution)
+    area = distribution.campaign.unit.path
+    problems = [p.full_name for p in people if p.merged_into_id or not p.unit.path.startswith(area)]
+    if problems:
+        raise ApplicationError(
+            _("Không thêm được vào danh sách (đã gộp hoặc ngoài địa bàn phong trào): %(list)s")
+            % {"list": ", ".join(problems[:20])}
+        )
+    have = set(
+        PlannedRecipient.objects.filter(distribution=distribution).values_list(
+            "person_id", flat=True
+        )
+    )
+    line = (
+        PlannedRecipient.objects.filter(distribution=distribution).aggregate(m=Max("line"))["m"]
+        or 0
+    )
+    rows = []
+    for person in people:
+        if person.pk in have:
+            continue
+        have.add(person.pk)
+        line += 1
+        rows.append(
+            PlannedRecipient(
+                distribution=distribution,
+                person=person,
+                household_id=person.household_id,
+                line=line,
+            )
+        )
+    PlannedRecipient.objects.bulk_create(rows)
+    if rows:
+        audit_record(
+            actor=actor,
+            action=A.UPDATE,
+            obj=distribution,
+            unit_path=distribution.unit.path,
+            changes={
+                "planned_added": [None, [f"{r.person.full_name} (#{r.person_id})" for r in rows]]
+            },
+        )
+    return len(rows)
+
+
+def planned_add_uncovered(*, actor: Any, distribution: Distribution, unit: Any) -> int:
+    """Add every eligible household (or person) of ``unit`` with no gift yet in the campaign."""
+    from nhandao.campaigns import selectors as campaigns
+
+    page = campaigns.uncovered_list(campaign=distribution.campaign, unit=unit)
+    return planned_add(actor=actor, distribution=distribution, people=page.people)
+
+
+@transaction.atomic
+def planned_remove(*, actor: Any, distribution: Distribution, planned: Any) -> None:
+    _check_plan(actor, distribution)
+    if planned.distribution_id != distribution.pk:
+        raise ApplicationError(_("Dòng này không thuộc đợt trao."))
+    name = planned.person.full_name
+    planned.delete()
+    audit_record(
+        actor=actor,
+        action=A.UPDATE,
+        obj=distribution,
+        unit_path=distribution.unit.path,
+        changes={"planned_removed": [f"{name} (#{planned.person_id})", None]},
+    )
+
+
+@transaction.atomic
+def distribution_set_status(*, actor: Any, distribution: Distribution, status: str) -> Distribution:
+    distribution = (
+        Distribution.objects.select_for_update().select_related("unit").get(pk=distribution.pk)
+    )
+    if not can(actor, "data.edit", distribution.unit):
+        raise ApplicationError(_("Bạn không có quyền sửa đợt trao này."))
+    if status not in DistributionStatus.values:
+        raise ApplicationError(_("Trạng thái không hợp lệ."))
+    old = distribution.status
+    if old != status:
+        distribution.status = status
+        distribution.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action=A.UPDATE,
+            obj=distribution,
+            unit_path=distribution.unit.path,
+            changes={"status": [old, status]},
+        )
+    return distribution
+
+
+def distribution_aid_data(distribution: Distribution, **overrides: Any) -> AidData:
+    """The gift of a distribution as the data of one record (what the quick page records)."""
+    data = AidData(
+        kind=distribution.kind,
+        value=distribution.unit_value,
+        given_on=min(distribution.held_on, timezone.localdate()),
+        source=distribution.source,
+        donor_name=distribution.donor_name,
+        acknowledgement=Acknowledgement.SIGNED_LIST,
+    )
+    for key, value in overrides.items():
+        setattr(data, key, value)
+    return data
+
+
+# --- person merge ----------------------------------------------------------------------------
+
+MERGE_REASON = "Gộp hồ sơ trùng: đã nhận hai lần"
+
+
+def before_person_merge(*, actor: Any, survivor: Any, merged: Any) -> None:
+    """Called by the person merge before it points every reference of ``merged`` at
+    ``survivor``: a gift both records got (same campaign, same kind) would break the one-gift
+    constraint, so the merged record's clashing gifts take the next free ``override_no`` with the
+    reason "received twice"; a planned line both have in one distribution is dropped."""
+    from django.db.models import Q
+
+    from .models import PlannedRecipient
+
+    records = list(
+        AidRecord.objects.select_for_update()
+        .live()
+        .filter(person_id=merged.pk)
+        .select_related("unit", "campaign")
+        .order_by("pk")
+    )
+    for record in records:
+        q = Q(person_id__in=[survivor.pk, merged.pk])
+        if record.per_household and record.household_id:
+            q |= Q(household_id=record.household_id)
+        same = AidRecord.objects.live().filter(q, campaign_id=record.campaign_id, kind=record.kind)
+        clash = (
+            same.filter(person_id=survivor.pk, override_no=record.override_no)
+            .exclude(pk=record.pk)
+            .exists()
+        )
+        if not clash:
+            continue
+        old = record.override_no
+        top = AidRecord.objects.filter(q, campaign_id=record.campaign_id, kind=record.kind)
+        record.override_no = (top.aggregate(m=Max("override_no"))["m"] or 0) + 1
+        record.override_reason = (
+            f"{record.override_reason}; {MERGE_REASON}" if record.override_reason else MERGE_REASON
+        )[:255]
+        record.save(update_fields=["override_no", "override_reason"])
+        audit_record(
+            actor=actor,
+            action=A.UPDATE,
+            obj=record,
+            unit_path=record.unit.path,
+            changes={
+                "override_no": [old, record.override_no],
+                "override_reason": [None, record.override_reason],
+                "merged_into": [None, f"{survivor} (#{survivor.pk})"],
+            },
+        )
+    both = PlannedRecipient.objects.filter(
+        person_id=merged.pk,
+        distribution_id__in=PlannedRecipient.objects.filter(person_id=survivor.pk).values(
+            "distribution_id"
+        ),
+    )
+    both.delete()
