@@ -277,3 +277,78 @@ def example_list(*, campaign: Campaign, unit: Any) -> QuerySet[GoodExample]:
 
 def is_eligible(*, campaign: Campaign, person: Any) -> bool:
     return eligibility.is_eligible(campaign=campaign, person=person)
+
+
+def gifts_per_day(*, campaign: Campaign, unit: Any) -> list[tuple[Any, int, int]]:
+    """[(day, gifts, value)] delivered under ``unit`` (the chart over time), by the day given."""
+    import datetime as dt
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.given_on, COUNT(*), COALESCE(SUM(a.value), 0)"
+            " FROM aid_aidrecord a JOIN orgs_unit u ON u.id = a.unit_id"
+            " WHERE a.campaign_id = %s AND a.voided_at IS NULL AND u.path LIKE %s"
+            " GROUP BY a.given_on ORDER BY a.given_on",
+            [campaign.pk, unit.path + "%"],
+        )
+        rows = cursor.fetchall()
+    out: list[tuple[Any, int, int]] = []
+    for day, gifts, value in rows:
+        if isinstance(day, str):  # SQLite hands dates back as text in raw queries
+            day = dt.date.fromisoformat(day)
+        out.append((day, int(gifts), int(value)))
+    return out
+
+
+def results_by_source(*, campaign: Campaign, unit: Any) -> dict[str, dict[str, int]]:
+    """{source: {gifts, value}} of what was delivered under ``unit`` (the report's sources)."""
+    out: dict[str, dict[str, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.source, COUNT(*), COALESCE(SUM(a.value), 0)"
+            " FROM aid_aidrecord a JOIN orgs_unit u ON u.id = a.unit_id"
+            " WHERE a.campaign_id = %s AND a.voided_at IS NULL AND u.path LIKE %s"
+            " GROUP BY a.source ORDER BY a.source",
+            [campaign.pk, unit.path + "%"],
+        )
+        for source, gifts, value in cursor.fetchall():
+            out[source] = {Metric.GIFTS: int(gifts), Metric.VALUE: int(value)}
+    return out
+
+
+def child_units(*, campaign: Campaign, unit: Any) -> list[Any]:
+    """The active direct sub-units of ``unit`` (rows of the targets table), in tree order."""
+    from nhandao.orgs.models import Unit
+
+    return list(
+        Unit.objects.filter(
+            path__startswith=unit.path, depth=unit.depth + 1, is_active=True
+        ).order_by("sort_key", "path")
+    )
+
+
+def eligible_by_child(*, campaign: Campaign, unit: Any) -> dict[str, int]:
+    """{sub-unit path: eligible households (or people)} under ``unit``."""
+    return eligibility.eligible_by_child(campaign=campaign, parent=unit)
+
+
+def groups_of_people(*, person_ids: list[int], sensitive: bool) -> dict[int, list[str]]:
+    """{person id: names of their beneficiary groups} in one query (the uncovered list's column);
+    sensitive groups only when ``sensitive`` (the reader has ``pii.view``)."""
+    if not person_ids:
+        return {}
+    out: dict[int, list[str]] = {}
+    marks = ", ".join(["%s"] * len(person_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT b.person_id, g.name, g.sensitive FROM beneficiaries_beneficiary b"
+            " JOIN beneficiaries_groupmembership m ON m.beneficiary_id = b.id"
+            " JOIN beneficiaries_beneficiarygroup g ON g.code = m.group_id"
+            f" WHERE b.person_id IN ({marks}) ORDER BY b.person_id, g.rank, g.name",
+            list(person_ids),
+        )
+        for person_id, name, is_sensitive in cursor.fetchall():
+            if is_sensitive and not sensitive:
+                continue
+            out.setdefault(int(person_id), []).append(name)
+    return out

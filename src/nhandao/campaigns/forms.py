@@ -1,0 +1,98 @@
+"""Forms of the campaign pages: binding only; the checking lives in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from nhandao.core.areas import ActivityArea
+from nhandao.core.forms import StyledForm
+from nhandao.core.money import parse_vnd
+
+from .models import CampaignKind, CampaignStatus, GiftRule, Metric
+
+DATE = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y")
+ANY = [("", _("Tất cả"))]
+
+
+class MoneyField(forms.CharField):
+    """An amount in whole đồng typed as "500.000", "500000" or "500.000 đ"."""
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return parse_vnd(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class FilterForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Loại"), required=False, choices=ANY + CampaignKind.choices)
+    status = forms.ChoiceField(
+        label=_("Trạng thái"), required=False, choices=ANY + CampaignStatus.choices
+    )
+    year = forms.IntegerField(label=_("Năm"), required=False, min_value=1900, max_value=2200)
+
+
+class CampaignForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Loại phong trào"), choices=CampaignKind.choices)
+    lunar_year = forms.IntegerField(
+        label=_("Năm âm lịch (Tết Nhân ái)"), required=False, min_value=1900, max_value=2199
+    )
+    year = forms.IntegerField(label=_("Năm"), required=False, min_value=1900, max_value=2200)
+    name = forms.CharField(
+        label=_("Tên phong trào"),
+        max_length=255,
+        required=False,
+        help_text=_("Để trống để điền tự động theo loại và năm."),
+    )
+    theme = forms.CharField(label=_("Chủ đề"), max_length=255, required=False)
+    area = forms.ChoiceField(
+        label=_("Lĩnh vực hoạt động"), choices=[("", "—"), *ActivityArea.choices], required=False
+    )
+    starts_on = forms.DateField(label=_("Từ ngày"), required=False, widget=DATE)
+    ends_on = forms.DateField(label=_("Đến ngày"), required=False, widget=DATE)
+    peak_from = forms.DateField(label=_("Cao điểm từ"), required=False, widget=DATE)
+    peak_to = forms.DateField(label=_("Cao điểm đến"), required=False, widget=DATE)
+    groups = forms.MultipleChoiceField(
+        label=_("Đối tượng"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    gift_rule = forms.ChoiceField(
+        label=_("Quy tắc trao"), choices=GiftRule.choices, initial=GiftRule.HOUSEHOLD
+    )
+    min_gift_value = MoneyField(
+        label=_("Giá trị tối thiểu mỗi suất (đồng)"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "500.000"}),
+    )
+    description = forms.CharField(
+        label=_("Mô tả"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, groups: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["groups"].choices = groups  # type: ignore[attr-defined]
+
+
+class SplitForm(StyledForm):
+    metric = forms.ChoiceField(label=_("Chỉ tiêu"), choices=Metric.choices)
+    group = forms.ChoiceField(label=_("Đối tượng"), required=False)
+    total = MoneyField(
+        label=_("Tổng chỉ tiêu"), widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+
+    def __init__(self, *args: Any, groups: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", _("Mọi đối tượng")), *groups]  # type: ignore[attr-defined]
+
+
+class ExampleForm(StyledForm):
+    title = forms.CharField(label=_("Tên gương, mô hình"), max_length=255)
+    who = forms.CharField(label=_("Tập thể, cá nhân"), max_length=255, required=False)
+    description = forms.CharField(
+        label=_("Nội dung"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

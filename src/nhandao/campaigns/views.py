@@ -1,0 +1,454 @@
+"""Pages of campaigns: list, form, campaign page with charts, targets, coverage, reports.
+Views only speak HTTP; the services write and the selectors read, scoped."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from nhandao.core.errors import ApplicationError
+from nhandao.core.money import parse_vnd
+from nhandao.orgs.permissions import can
+from nhandao.orgs.selectors import unit_get
+
+from . import exports, reports, selectors, services
+from .forms import CampaignForm, ExampleForm, FilterForm, SplitForm
+from .models import Campaign, Metric
+
+PAGE_SIZE = 50
+LOWEST_KINDS = {"commune", "branch", "group", "team", "club"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _unit(request: HttpRequest) -> Any:
+    assignment = getattr(request.user, "active_assignment", None)
+    if assignment is None:
+        raise PermissionDenied
+    return assignment.unit
+
+
+def _need(request: HttpRequest, perm: str) -> None:
+    if not can(request.user, perm):
+        raise PermissionDenied
+
+
+def _groups() -> list[tuple[str, str]]:
+    from nhandao.beneficiaries.selectors import group_list
+
+    return [(g.code, g.name) for g in group_list()]
+
+
+def _focus(request: HttpRequest, campaign: Campaign) -> Any:
+    """The unit a campaign page shows: ``?unit=`` (through the scoped getter) or the user's own;
+    the campaign's unit when that lies above it; 404 outside the campaign's area."""
+    unit = _unit(request)
+    if request.GET.get("unit"):
+        unit = unit_get(user=request.user, pk=request.GET["unit"])
+    if unit.path.startswith(campaign.unit.path):
+        return unit
+    if campaign.unit.path.startswith(unit.path):
+        return campaign.unit
+    raise Http404
+
+
+def _may_manage(request: HttpRequest, campaign: Campaign) -> bool:
+    """Launch, close, freeze and edit: only the units whose subtree launched the campaign."""
+    if not can(request.user, "campaign.manage", campaign.unit):
+        return False
+    try:
+        selectors.campaign_get_owned(user=request.user, pk=campaign.pk)
+    except Http404:
+        return False
+    return True
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    _need(request, "data.view")
+    unit = _unit(request)
+    form = FilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.campaign_list(
+        user=request.user,
+        kind=data.get("kind") or "",
+        status=data.get("status") or "",
+        year=data.get("year"),
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "unit": unit, "query": request.GET.urlencode()}
+    context["may_create"] = can(request.user, "campaign.manage", unit)
+    return render(request, "campaigns/list.html", context)
+
+
+def _campaign_data(data: dict[str, Any]) -> services.CampaignData:
+    return services.CampaignData(
+        kind=data["kind"],
+        year=data.get("year"),
+        lunar_year=data.get("lunar_year"),
+        name=data.get("name") or "",
+        theme=data.get("theme") or "",
+        area=data.get("area") or "",
+        starts_on=data.get("starts_on"),
+        ends_on=data.get("ends_on"),
+        peak_from=data.get("peak_from"),
+        peak_to=data.get("peak_to"),
+        groups=list(data.get("groups") or []),
+        gift_rule=data.get("gift_rule") or "household",
+        min_gift_value=data.get("min_gift_value") or 0,
+        description=data.get("description") or "",
+    )
+
+
+def _defaults(query: Any) -> dict[str, Any]:
+    """Initial values of a new campaign of the kind (and year) picked: name, window, peak."""
+    form = CampaignForm(query, groups=_groups())
+    form.is_valid()
+    data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", [])}
+    if "kind" not in data:
+        return {"kind": query.get("kind", ""), "groups": ["poor", "near_poor"]}
+    try:
+        filled = services.campaign_defaults(_campaign_data({**data, "name": "", "starts_on": None}))
+    except ApplicationError:
+        return data
+    values = dataclasses.asdict(filled)
+    values["groups"] = data.get("groups") or ["poor", "near_poor"]
+    values["min_gift_value"] = f"{filled.min_gift_value:,}".replace(",", ".")
+    return values
+
+
+def _save(request: HttpRequest, form: CampaignForm, campaign: Campaign | None) -> Any:
+    try:
+        data = _campaign_data(form.cleaned_data)
+        if campaign is None:
+            return services.campaign_create(actor=request.user, unit=_unit(request), data=data)
+        return services.campaign_update(actor=request.user, campaign=campaign, data=data)
+    except ApplicationError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None
+
+
+@login_required
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    if not can(request.user, "campaign.manage", unit):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = CampaignForm(request.POST, groups=_groups())
+        saved = _save(request, form, None) if form.is_valid() else None
+        if saved is not None:
+            messages.success(request, _("Đã tạo phong trào «%s».") % saved.name)
+            return redirect("campaign_detail", pk=saved.pk)
+    else:
+        form = CampaignForm(initial=_defaults(request.GET), groups=_groups())
+    context = {"form": form, "unit": unit, "title": _("Tạo phong trào")}
+    return render(request, "campaigns/form.html", context)
+
+
+@login_required
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get_owned(user=request.user, pk=pk)
+    if not can(request.user, "campaign.manage", campaign.unit):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = CampaignForm(request.POST, groups=_groups())
+        if form.is_valid() and _save(request, form, campaign) is not None:
+            messages.success(request, _("Đã lưu phong trào."))
+            return redirect("campaign_detail", pk=campaign.pk)
+    else:
+        initial = {f: getattr(campaign, f) for f in services.FIELDS}
+        initial["groups"] = list(campaign.groups.values_list("code", flat=True))
+        initial["min_gift_value"] = f"{campaign.min_gift_value:,}".replace(",", ".")
+        form = CampaignForm(initial=initial, groups=_groups())
+    context = {"form": form, "campaign": campaign, "title": _("Sửa phong trào")}
+    return render(request, "campaigns/form.html", context)
+
+
+def _act(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
+    campaign = selectors.campaign_get_owned(user=request.user, pk=pk)
+    try:
+        result = action(actor=request.user, campaign=campaign)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        count = result if isinstance(result, int) else 0
+        messages.success(request, done % {"n": f"{count:,}".replace(",", ".")})
+    return redirect("campaign_detail", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def campaign_launch(request: HttpRequest, pk: int) -> HttpResponse:
+    msg = _("Đã phát động phong trào: các đơn vị trực thuộc đã thấy trên trang tổng quan.")
+    return _act(request, pk, services.campaign_launch, msg)
+
+
+@login_required
+@require_POST
+def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, services.campaign_close, _("Đã kết thúc phong trào."))
+
+
+@login_required
+@require_POST
+def campaign_freeze(request: HttpRequest, pk: int) -> HttpResponse:
+    msg = _("Đã chốt danh sách đối tượng: %(n)s hộ/người.")
+    return _act(request, pk, services.campaign_freeze, msg)
+
+
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _need(request, "data.view")
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    unit = _focus(request, campaign)
+    report = reports.campaign_report(campaign=campaign, unit=unit, days=True)
+    context = {
+        "campaign": campaign,
+        "unit": unit,
+        "report": report,
+        "charts": reports.chart_data(report),
+        "example_form": ExampleForm(),
+        "may_manage": _may_manage(request, campaign),
+        "may_record": can(request.user, "data.edit", unit),
+    }
+    return render(request, "campaigns/detail.html", context)
+
+
+@login_required
+@require_POST
+def campaign_example_add(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    unit = _focus(request, campaign)
+    form = ExampleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Chưa có tên gương, mô hình."))
+        return redirect("campaign_detail", pk=campaign.pk)
+    try:
+        services.example_record(
+            actor=request.user, campaign=campaign, unit=unit, **form.cleaned_data
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã ghi nhận gương điển hình."))
+    return redirect("campaign_detail", pk=campaign.pk)
+
+
+# --- Targets ----------------------------------------------------------------------------------
+
+
+def _target_setup(request: HttpRequest, campaign: Campaign, unit: Any) -> dict[str, Any]:
+    group = request.GET.get("group") or request.POST.get("group") or None
+    groups = _groups()
+    if group not in {code for code, _n in groups}:
+        group = None
+    existing = selectors.target_list(campaign=campaign, unit=unit).filter(group_id=group)
+    values = {(t.unit_id, t.metric): t.value for t in existing}
+    picked = [m for m in request.GET.getlist("metric") if m in Metric.values]
+    metrics = picked or sorted({m for _u, m in values}) or [Metric.GIFTS, Metric.VALUE]
+    counts = selectors.eligible_by_child(campaign=campaign, unit=unit)
+    children = selectors.child_units(campaign=campaign, unit=unit)
+    return {
+        "group": group,
+        "groups": groups,
+        "metrics": [(m, Metric(m).label) for m in metrics],
+        "all_metrics": Metric.choices,
+        "values": values,
+        "units": [unit, *children],
+        "eligible": {c.pk: counts.get(c.path, 0) for c in children},
+        "eligible_total": sum(counts.values()),
+    }
+
+
+def _table(setup: dict[str, Any], posted: Any) -> list[dict[str, Any]]:
+    """The rows of the targets table: the unit first, then its sub-units, each with its eligible
+    count and one input per metric (what was typed, when a save was refused)."""
+    table = []
+    for n, unit in enumerate(setup["units"]):
+        cells = []
+        for metric, _label in setup["metrics"]:
+            name = f"v-{unit.pk}-{metric}"
+            value = setup["values"].get((unit.pk, metric))
+            shown = posted.get(name, "") if posted is not None else _dots(value)
+            cells.append({"name": name, "value": shown})
+        eligible = setup["eligible_total"] if n == 0 else setup["eligible"].get(unit.pk, 0)
+        table.append({"unit": unit, "own": n == 0, "eligible": eligible, "cells": cells})
+    return table
+
+
+def _dots(value: int | None) -> str:
+    return "" if value is None else f"{value:,}".replace(",", ".")
+
+
+def _target_rows(post: Any, setup: dict[str, Any]) -> list[services.TargetRow]:
+    rows = []
+    for unit in setup["units"]:
+        for metric, label in setup["metrics"]:
+            raw = (post.get(f"v-{unit.pk}-{metric}") or "").strip()
+            if not raw:
+                continue
+            try:
+                value = parse_vnd(raw)
+            except ValueError as exc:
+                raise ApplicationError(
+                    _("Chỉ tiêu “%(metric)s” của %(unit)s: %(error)s")
+                    % {"metric": label, "unit": unit.name, "error": exc}
+                ) from exc
+            rows.append(services.TargetRow(unit, metric, value, setup["group"]))
+    return rows
+
+
+def _targets_post(request: HttpRequest, campaign: Campaign, unit: Any, setup: Any) -> bool:
+    """Save the table or the split; True when saved (errors go to messages)."""
+    try:
+        if request.POST.get("action") == "split":
+            form = SplitForm(request.POST, groups=setup["groups"])
+            if not form.is_valid():
+                raise ApplicationError(" ".join(str(e) for e in form.errors.get("total", [])))
+            data = form.cleaned_data
+            services.targets_split(
+                actor=request.user,
+                campaign=campaign,
+                parent=unit,
+                metric=data["metric"],
+                total=data["total"],
+                group=data["group"] or None,
+            )
+        else:
+            rows = _target_rows(request.POST, setup)
+            services.targets_set(actor=request.user, campaign=campaign, parent=unit, rows=rows)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, _("Đã lưu chỉ tiêu."))
+    return True
+
+
+@login_required
+def campaign_targets(request: HttpRequest, pk: int) -> HttpResponse:
+    _need(request, "data.view")
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    unit = _focus(request, campaign)
+    setup = _target_setup(request, campaign, unit)
+    posted = None
+    if request.method == "POST":
+        if _targets_post(request, campaign, unit, setup):
+            return redirect(request.get_full_path())
+        posted = request.POST
+    context = {"campaign": campaign, "unit": unit, "table": _table(setup, posted), **setup}
+    context["may_set"] = can(request.user, "campaign.manage", unit)
+    context["split_form"] = SplitForm(initial={"group": setup["group"]}, groups=setup["groups"])
+    return render(request, "campaigns/targets.html", context)
+
+
+# --- Coverage ---------------------------------------------------------------------------------
+
+
+class _Uncovered:
+    """Looks like a list to the paginator: the count and one page, each in one query."""
+
+    def __init__(self, campaign: Campaign, unit: Any):
+        self.campaign, self.unit = campaign, unit
+        self._total: int | None = None
+
+    def count(self) -> int:
+        if self._total is None:
+            self._total = selectors.uncovered_list(
+                campaign=self.campaign, unit=self.unit, limit=0
+            ).total
+        return self._total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[Any]:
+        start, stop = item.start or 0, item.stop or 0
+        got = selectors.uncovered_list(
+            campaign=self.campaign, unit=self.unit, limit=stop - start, offset=start
+        )
+        return got.people
+
+
+def _with_groups(people: list[Any], show_pii: bool) -> list[tuple[Any, list[str]]]:
+    groups = selectors.groups_of_people(person_ids=[p.pk for p in people], sensitive=show_pii)
+    return [(p, groups.get(p.pk, [])) for p in people]
+
+
+@login_required
+def campaign_coverage(request: HttpRequest, pk: int) -> HttpResponse:
+    _need(request, "data.view")
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    unit = _focus(request, campaign)
+    coverage = selectors.coverage(campaign=campaign, unit=unit)
+    lowest = unit.kind in LOWEST_KINDS or all(r.own for r in coverage.rows)
+    context: dict[str, Any] = {"campaign": campaign, "unit": unit, "coverage": coverage}
+    context["show_pii"] = can(request.user, "pii.view", unit)
+    if lowest:
+        source: Any = _Uncovered(campaign, unit)
+        page: Any = Paginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
+        context["page"] = page
+        context["rows"] = _with_groups(list(page.object_list), context["show_pii"])
+    return render(request, "campaigns/coverage.html", context)
+
+
+@login_required
+def campaign_uncovered_print(request: HttpRequest, pk: int) -> HttpResponse:
+    _need(request, "data.view")
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    unit = _focus(request, campaign)
+    show_pii = can(request.user, "pii.view", unit)
+    got = selectors.uncovered_list(campaign=campaign, unit=unit, limit=exports.PRINT_LIMIT)
+    context = {"campaign": campaign, "unit": unit, "total": got.total, "show_pii": show_pii}
+    context["rows"] = _with_groups(got.people, show_pii)
+    context["today"] = timezone.localdate()
+    context["parent"] = unit.get_parent() if unit.depth > 1 else None
+    return render(request, "campaigns/uncovered_print.html", context)
+
+
+@login_required
+def campaign_dashboard_widget(request: HttpRequest) -> HttpResponse:
+    """htmx fragment on the unit dashboard: the campaigns running for the user's unit."""
+    if not can(request.user, "data.view"):
+        return HttpResponse("")
+    running = selectors.campaigns_running(user=request.user)
+    return render(request, "campaigns/_widget.html", {"running": running})
+
+
+# --- Reports ----------------------------------------------------------------------------------
+
+
+def _report(request: HttpRequest, pk: int) -> reports.CampaignReport:
+    if not (can(request.user, "report.view") or can(request.user, "data.view")):
+        raise PermissionDenied
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    return reports.campaign_report(campaign=campaign, unit=_focus(request, campaign))
+
+
+def _download(content: bytes, kind: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def campaign_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    content = exports.report_workbook(report, today=timezone.localdate())
+    return _download(content, XLSX, f"bao-cao-phong-trao-{report.campaign.pk}.xlsx")
+
+
+@login_required
+def campaign_report_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    content = exports.report_document(report, today=timezone.localdate())
+    return _download(content, DOCX, f"bao-cao-phong-trao-{report.campaign.pk}.docx")
