@@ -736,3 +736,77 @@ def before_person_merge(*, actor: Any, survivor: Any, merged: Any) -> None:
         ),
     )
     both.delete()
+
+
+# --- the import of a list of aid given (aid/importers.py) ------------------------------------
+
+
+def import_campaigns(*, actor: Any, names: set[str]) -> dict[str, Campaign]:
+    """The campaigns a list names, by number or exact name, among those the actor sees."""
+    from django.db.models import Q
+
+    numbers = [int(n) for n in names if n.isdigit()]
+    found = (
+        Campaign.objects.visible_to(actor)
+        .filter(Q(pk__in=numbers) | Q(name__in=list(names)))
+        .select_related("unit")
+    )
+    out: dict[str, Campaign] = {}
+    for campaign in found:
+        out[str(campaign.pk)] = campaign
+        out.setdefault(campaign.name, campaign)
+    return out
+
+
+def import_recipients(*, actor: Any, unit: Any, rows: list[dict[str, Any]]) -> list[Any]:
+    """For each row, the person it names under ``unit`` (by code, citizen ID, or name with birth
+    year; a merged record gives its survivor), or a message saying why none: one query per way
+    of naming."""
+    from nhandao.people import selectors as people
+
+    base = (
+        people.person_list(user=actor)
+        .filter(unit__path__startswith=unit.path)
+        .select_related("unit", "merged_into__unit")
+    )
+    codes = {r["person_pk"] for r in rows if r.get("person_pk")}
+    ids = {r["id_number"] for r in rows if not r.get("person_pk") and r.get("id_number")}
+    names = {
+        r["name_key"]
+        for r in rows
+        if not r.get("person_pk") and not r.get("id_number") and r.get("name_key")
+    }
+    by_pk = {p.pk: p for p in base.filter(pk__in=codes)} if codes else {}
+    by_id: dict[str, list[Any]] = {}
+    for p in base.filter(id_number__in=ids) if ids else []:
+        by_id.setdefault(p.id_number, []).append(p)
+    by_name: dict[tuple[str, int | None], list[Any]] = {}
+    for p in base.filter(name_key__in=names) if names else []:
+        year = p.birth_date.year if p.birth_date else None
+        by_name.setdefault((p.name_key, year), []).append(p)
+    out: list[Any] = []
+    for r in rows:
+        if r.get("person_pk"):
+            found = [by_pk[r["person_pk"]]] if r["person_pk"] in by_pk else []
+            label = f"P{r['person_pk']}"
+        elif r.get("id_number"):
+            found = by_id.get(r["id_number"], [])
+            label = _("số CCCD %s") % r["id_number"]
+        else:
+            found = by_name.get((r["name_key"], r.get("birth_year")), [])
+            label = f"{r.get('full_name')} ({r.get('birth_year')})"
+        survivors = {p.merged_into_id or p.pk: p for p in found}
+        if not survivors:
+            out.append(
+                _("không tìm thấy người nhận %(who)s trong danh sách của %(unit)s.")
+                % {"who": label, "unit": unit.name}
+            )
+        elif len(survivors) > 1:
+            out.append(
+                _("có %(n)d người cùng %(who)s: hãy ghi mã người nhận hoặc số CCCD.")
+                % {"n": len(survivors), "who": label}
+            )
+        else:
+            p = next(iter(survivors.values()))
+            out.append(p.merged_into if p.merged_into_id else p)
+    return out

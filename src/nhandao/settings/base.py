@@ -166,7 +166,10 @@ NHANDAO_DEMO_SEEDERS = [
 ]
 
 # Lists the one import pipeline can read: kind -> ListSpec (see imports/spec.py).
-NHANDAO_IMPORTERS = {"beneficiaries": "nhandao.beneficiaries.importers.BENEFICIARIES"}
+NHANDAO_IMPORTERS = {
+    "beneficiaries": "nhandao.beneficiaries.importers.BENEFICIARIES",
+    "aid": "nhandao.aid.importers.AID",
+}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
