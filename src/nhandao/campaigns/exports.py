@@ -27,7 +27,7 @@ def _num(value: int | None) -> str:
 
 
 def _parent_name(unit: Any) -> str:
-    parent = unit.get_parent() if unit.depth > 1 else None
+    parent = type(unit).objects.get_parent(unit)
     return parent.name if parent else ""
 
 

@@ -411,7 +411,7 @@ def campaign_uncovered_print(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"campaign": campaign, "unit": unit, "total": got.total, "show_pii": show_pii}
     context["rows"] = _with_groups(got.people, show_pii)
     context["today"] = timezone.localdate()
-    context["parent"] = unit.get_parent() if unit.depth > 1 else None
+    context["parent"] = type(unit).objects.get_parent(unit)
     return render(request, "campaigns/uncovered_print.html", context)
 
 
