@@ -78,6 +78,15 @@ def test_tet_form_fills_name_and_window_from_the_lunar_year(client, people):
     assert 'value="15/01/2027"' in response.content.decode()
 
 
+def test_new_form_proposes_the_coming_tet(client, people):
+    login(client, people.hn_officer)
+    initial = client.get(reverse("campaign_create")).context["form"].initial
+    today = timezone.localdate()
+    assert initial["kind"] == "tet" and initial["lunar_year"] in (today.year, today.year + 1)
+    assert initial["name"].startswith("Tết Nhân ái Xuân ")
+    assert initial["area"] == "relief" and initial["groups"] == ["poor", "near_poor"]
+
+
 def test_humanitarian_month_form_fills_may_with_its_peak(client, people):
     login(client, people.hn_officer)
     response = client.get(

@@ -155,6 +155,11 @@ def campaign_report(*, campaign: Campaign, unit: Any, days: bool = False) -> Cam
     )
 
 
+def _short(name: str) -> str:
+    """A sub-unit's name on a chart axis, without the words every unit shares."""
+    return name.removeprefix("Hội Chữ thập đỏ ").removeprefix("Hội CTĐ ")
+
+
 def chart_data(report: CampaignReport) -> dict[str, Any]:
     """The series the page's charts draw (read by static/campaigns/charts.js from json_script)."""
     children = [line for line in report.lines if not line.own]
@@ -166,7 +171,7 @@ def chart_data(report: CampaignReport) -> dict[str, Any]:
         cumulative.append(running)
     return {
         "units": {
-            "labels": [line.unit.name for line in children],
+            "labels": [_short(line.unit.name) for line in children],
             "target": [
                 line.cells[gifts].target or 0 if gifts is not None else 0 for line in children
             ],

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from nhandao.core import lunar
 from nhandao.core.errors import ApplicationError
 from nhandao.core.money import parse_vnd
 from nhandao.orgs.permissions import can
@@ -23,7 +24,7 @@ from nhandao.orgs.selectors import unit_get
 
 from . import exports, reports, selectors, services
 from .forms import CampaignForm, ExampleForm, FilterForm, SplitForm
-from .models import Campaign, Metric
+from .models import Campaign, CampaignKind, Metric
 
 PAGE_SIZE = 50
 LOWEST_KINDS = {"commune", "branch", "group", "team", "club"}
@@ -110,20 +111,33 @@ def _campaign_data(data: dict[str, Any]) -> services.CampaignData:
     )
 
 
-def _defaults(query: Any) -> dict[str, Any]:
-    """Initial values of a new campaign of the kind (and year) picked: name, window, peak."""
-    form = CampaignForm(query, groups=_groups())
-    form.is_valid()
-    data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", [])}
-    if "kind" not in data:
-        return {"kind": query.get("kind", ""), "groups": ["poor", "near_poor"]}
+def _int(value: Any) -> int | None:
     try:
-        filled = services.campaign_defaults(_campaign_data({**data, "name": "", "starts_on": None}))
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _next_tet_year() -> int:
+    """The lunar year of the coming Tết (this year's until it has passed)."""
+    today = timezone.localdate()
+    return today.year if today <= lunar.tet_date(today.year) else today.year + 1
+
+
+def _defaults(query: Any) -> dict[str, Any]:
+    """Initial values of a new campaign of the kind (and year) picked: the Tết Nhân ái name and
+    window from the lunar calendar, May with its peak for Tháng Nhân đạo, the activity area."""
+    kind = query.get("kind") if query.get("kind") in CampaignKind.values else CampaignKind.TET
+    year, lunar_year = _int(query.get("year")), _int(query.get("lunar_year"))
+    if kind == CampaignKind.TET and lunar_year is None:
+        lunar_year = _next_tet_year()
+    groups = ["poor", "near_poor"]
+    try:
+        data = services.CampaignData(kind=kind, year=year, lunar_year=lunar_year, groups=groups)
+        values = dataclasses.asdict(services.campaign_defaults(data))
     except ApplicationError:
-        return data
-    values = dataclasses.asdict(filled)
-    values["groups"] = data.get("groups") or ["poor", "near_poor"]
-    values["min_gift_value"] = f"{filled.min_gift_value:,}".replace(",", ".")
+        return {"kind": kind, "year": year, "lunar_year": lunar_year, "groups": groups}
+    values["min_gift_value"] = ""
     return values
 
 

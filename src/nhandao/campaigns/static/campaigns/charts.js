@@ -8,7 +8,13 @@
     var t = data.text;
     var red = "rgba(220, 53, 69, 0.8)";
     var grey = "rgba(108, 117, 125, 0.35)";
-    var common = { responsive: true, animation: false, plugins: { legend: { position: "bottom" } } };
+    var counts = { ticks: { precision: 0 }, beginAtZero: true };
+    var common = {
+      responsive: true,
+      animation: false,
+      plugins: { legend: { position: "bottom" } },
+      scales: { x: counts, y: counts }
+    };
     function make(id, config) {
       var canvas = document.getElementById(id);
       if (canvas) new window.Chart(canvas, config);
@@ -22,7 +28,7 @@
           { label: t.result, data: data.units.result, backgroundColor: red }
         ]
       },
-      options: Object.assign({ indexAxis: "y" }, common)
+      options: Object.assign({}, common, { indexAxis: "y" })
     });
     make("chart-groups", {
       type: "bar",
