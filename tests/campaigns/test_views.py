@@ -407,3 +407,19 @@ def test_dashboard_loads_the_running_campaigns_of_the_unit(client, tree, people)
     assert (
         "Xuân yêu thương" not in client.get(reverse("campaign_dashboard_widget")).content.decode()
     )
+
+
+def test_split_leaves_out_sub_units_no_longer_active(client, tree, people, tet):
+    from nhandao.orgs import services as orgs
+    from nhandao.orgs.models import Unit, UnitKind
+
+    merged = orgs.unit_bulk_add_children(
+        parent=tree.hanoi, units=[Unit(name="Hội Chữ thập đỏ phường Cũ", kind=UnitKind.COMMUNE)]
+    )[0]
+    Unit.objects.filter(pk=merged.pk).update(is_active=False)
+    login(client, people.hn_officer)
+    url = reverse("campaign_targets", args=[tet.campaign.pk])
+    assert merged not in [row["unit"] for row in client.get(url).context["table"]]
+    client.post(url, {"action": "split", "metric": "gifts", "total": "31"})
+    values = {t.unit_id: t.value for t in Target.objects.filter(metric="gifts")}
+    assert values == {tree.hanoi.pk: 31, tree.hoan_kiem.pk: 21, tree.ba_dinh.pk: 10}

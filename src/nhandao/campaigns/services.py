@@ -482,7 +482,7 @@ def targets_split(
     one's eligible households (or people, by the campaign's rule)."""
     from nhandao.orgs.selectors import unit_children
 
-    children = list(unit_children(user=actor, unit=parent))
+    children = list(unit_children(user=actor, unit=parent, include_inactive=False))
     if not children:
         raise ApplicationError(_("%(unit)s không có đơn vị trực thuộc.") % {"unit": parent.name})
     counts = eligibility.eligible_by_child(campaign=campaign, parent=parent)
