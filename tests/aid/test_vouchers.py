@@ -290,3 +290,30 @@ def test_fair_pages_are_out_of_reach_outside_scope(client, fair, people):
     assert client.get(reverse("fair_detail", args=[fair.pk])).status_code == 404
     url = reverse("voucher_redeem", args=[fair.pk, stall.pk])
     assert client.post(url, {"code": "x"}).status_code == 404
+
+
+def test_a_partner_login_redeems_at_its_own_stall_only(client, fair, tree, people):
+    from nhandao.aid.models import Partner, PartnerUser
+    from tests.conftest import make_user
+
+    shop = Partner.objects.create(unit=tree.hanoi, name="Siêu thị Hạnh Phúc", kind="business")
+    login_user = make_user("sieu_thi", tree.hanoi, "partner_org", "Nguyễn Thị Hạnh")
+    PartnerUser.objects.create(partner=shop, user=login_user)
+    login(client, people.hn_officer)
+    client.post(reverse("stall_add", args=[fair.pk]), {"name": "Gian siêu thị", "partner": shop.pk})
+    own = _stalls(fair)["Gian siêu thị"]
+    assert own.name == "Gian siêu thị" and own.partner_id == shop.pk
+    first, second, _third = _issue(fair, people)
+    done = vouchers.voucher_redeem(actor=actor(login_user), fair=fair, stall=own, code=first.code)
+    assert done.redeemed_by_id == login_user.pk
+    with pytest.raises(ApplicationError, match="không phải của tổ chức bạn"):
+        vouchers.voucher_redeem(
+            actor=actor(login_user),
+            fair=fair,
+            stall=_stalls(fair)["Gian quần áo"],
+            code=second.code,
+        )
+    login(client, login_user)
+    assert client.get(reverse("fair_list")).status_code == 200
+    page = client.post(reverse("voucher_redeem", args=[fair.pk, own.pk]), {"code": second.code})
+    assert page.status_code == 200 and "Hợp lệ" in page.content.decode()

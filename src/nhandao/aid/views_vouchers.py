@@ -23,6 +23,7 @@ from nhandao.core.forms import StyledForm
 from nhandao.core.money import parse_vnd
 from nhandao.orgs.permissions import can
 
+from . import selectors as aid_selectors
 from . import vouchers
 
 SHEET_LIMIT = 2_000
@@ -66,7 +67,7 @@ def _fail(request: HttpRequest, exc: ApplicationError) -> None:
 
 @login_required
 def fair_list(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "data.view"):
+    if not (can(request.user, "data.view") or can(request.user, "aid.partner")):
         raise PermissionDenied
     fairs = vouchers.fair_list(user=request.user)[:200]
     return render(request, "aid/vouchers/fair_list.html", {"fairs": fairs})
@@ -107,7 +108,7 @@ def fair_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fair": fair,
             "rec": rec,
             "stalls": vouchers.stall_list(fair=fair),
-            "stall_form": StallForm(),
+            "partners": aid_selectors.partner_choices(user=request.user, unit=fair.unit),
             "may_edit": can(request.user, "data.edit", fair.unit),
             "uncovered": campaigns.uncovered_list(campaign=fair.campaign, unit=fair.unit, limit=0),
         },
@@ -122,8 +123,14 @@ def stall_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Chưa có tên gian hàng."))
         return redirect("fair_detail", pk=fair.pk)
+    partner = None
+    if request.POST.get("partner", "").isdigit():
+        partners = aid_selectors.partner_choices(user=request.user, unit=fair.unit)
+        partner = partners.filter(pk=int(request.POST["partner"][:18])).first()
     try:
-        vouchers.stall_add(actor=request.user, fair=fair, name=form.cleaned_data["name"])
+        vouchers.stall_add(
+            actor=request.user, fair=fair, name=form.cleaned_data["name"], partner=partner
+        )
         messages.success(request, _("Đã thêm gian hàng."))
     except ApplicationError as exc:
         _fail(request, exc)

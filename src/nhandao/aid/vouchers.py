@@ -237,13 +237,25 @@ def stall_add(*, actor: Any, fair: Fair, name: str, partner: Partner | None = No
         raise ApplicationError(
             _("Hội chợ đã có gian hàng «%(name)s».") % {"name": name}, field="name"
         )
+    if partner is not None:
+        here, theirs = fair.unit.path, partner.unit.path
+        if not partner.is_active or not (here.startswith(theirs) or theirs.startswith(here)):
+            raise ApplicationError(
+                _("%(partner)s không phối hợp với đơn vị tổ chức hội chợ.")
+                % {"partner": partner.name},
+                field="partner",
+            )
     stall = Stall.objects.create(fair=fair, name=name[:150], partner=partner)
     audit_record(
         actor=actor,
         action=A.CREATE,
         obj=stall,
         unit_path=fair.unit.path,
-        changes={"fair": [None, fair.name], "name": [None, stall.name]},
+        changes={
+            "fair": [None, fair.name],
+            "name": [None, stall.name],
+            "partner": [None, partner.name if partner else None],
+        },
     )
     return stall
 
