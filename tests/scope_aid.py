@@ -70,6 +70,7 @@ def _partner(tree: Any, people: Any) -> dict[str, Any]:
 
 @register(
     "distribution_detail",
+    "distribution_status",
     "planned_search",
     "planned_add",
     "distribution_sheet",

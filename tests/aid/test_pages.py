@@ -444,3 +444,29 @@ def test_selectors_record_list_is_scoped(running, people, tree, dist):
     )
     assert selectors.record_list(user=actor(people.clerk)).count() == 1
     assert selectors.record_list(user=actor(people.outsider)).count() == 0
+
+
+def test_distribution_marked_done_cancelled_and_reopened(client, running, people, dist):
+    login(client, people.clerk)
+    url = reverse("distribution_status", args=[dist.pk])
+    client.post(url, {"status": "done"})
+    dist.refresh_from_db()
+    assert dist.status == "done"
+    client.post(url, {"status": "cancelled"})
+    dist.refresh_from_db()
+    assert dist.status == "cancelled"
+    # A cancelled distribution takes no new names.
+    client.post(reverse("planned_add", args=[dist.pk]), {"person": running.cuc.pk})
+    assert not PlannedRecipient.objects.filter(distribution=dist, person=running.cuc).exists()
+    # Nor records.
+    refused = client.post(
+        reverse("distribution_record", args=[dist.pk]), {"person": running.binh.pk}, **HTMX
+    )
+    assert "Đợt trao đã hủy" in refused.content.decode()
+    response = client.post(url, {"status": "nonsense"})
+    assert "Trạng thái không hợp lệ" in client.get(response.url).content.decode()
+    client.post(url, {"status": "planned"})
+    dist.refresh_from_db()
+    assert dist.status == "planned"
+    events = AuditEvent.objects.filter(object_type="aid.distribution", object_id=str(dist.pk))
+    assert len([e for e in events if "status" in e.changes]) == 3

@@ -59,9 +59,11 @@ def test_quick_record_on_a_phone(browser, site, distribution, people):
         card.get_by_role("button", name="Ghi nhận đã trao").click()
         expect(page.locator("#recorded")).to_contain_text("Lê Văn Bình")
         assert AidRecord.objects.filter(person=setup.binh, distribution=d).count() == 1
+        expect(box).to_have_value("")  # ready for the next recipient
+        expect(box).to_be_focused()
+        expect(card).to_have_count(0)
 
         # The same person again: refused, with the earlier gift shown and "trao thêm" offered.
-        box.fill("")
         box.fill("binh")
         expect(card.locator(".earlier")).to_have_count(1)
         card.get_by_role("button", name="Ghi nhận đã trao").click()

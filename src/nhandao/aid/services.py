@@ -163,6 +163,8 @@ def aid_record(
     is given by an officer allowed to (``aid.override``); the database refuses it in any case."""
     if distribution is not None and distribution.campaign_id != campaign.pk:
         raise ApplicationError(_("Đợt trao không thuộc phong trào này."))
+    if distribution is not None and distribution.status == DistributionStatus.CANCELLED:
+        raise ApplicationError(_("Đợt trao đã hủy: không ghi nhận thêm."))
     _check_campaign(campaign, data)
     if person.merged_into_id:
         raise ApplicationError(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("distributions/", views.distribution_list, name="distribution_list"),
     path("distributions/new/", views.distribution_create, name="distribution_create"),
     path("distributions/<int:pk>/", views.distribution_detail, name="distribution_detail"),
+    path("distributions/<int:pk>/status/", views.distribution_status, name="distribution_status"),
     path("distributions/<int:pk>/search/", views.planned_search, name="planned_search"),
     path("distributions/<int:pk>/add/", views.planned_add, name="planned_add"),
     path(

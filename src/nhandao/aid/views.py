@@ -267,6 +267,21 @@ def distribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def distribution_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a distribution held (done), cancelled, or planned again."""
+    distribution = selectors.distribution_get(user=request.user, pk=pk)
+    _registry(request)
+    try:
+        services.distribution_set_status(
+            actor=request.user, distribution=distribution, status=request.POST.get("status", "")
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("distribution_detail", pk=distribution.pk)
+
+
+@login_required
 def planned_search(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: people to add to the planned list, found by name, ID, phone or code."""
     distribution = selectors.distribution_get(user=request.user, pk=pk)
