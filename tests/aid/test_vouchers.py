@@ -317,3 +317,18 @@ def test_a_partner_login_redeems_at_its_own_stall_only(client, fair, tree, peopl
     assert client.get(reverse("fair_list")).status_code == 200
     page = client.post(reverse("voucher_redeem", args=[fair.pk, own.pk]), {"code": second.code})
     assert page.status_code == 200 and "Hợp lệ" in page.content.decode()
+
+
+def test_vouchers_issued_for_one_commune_and_printed_in_batches(client, fair, tree, people):
+    login(client, people.hn_officer)
+    client.post(reverse("voucher_issue", args=[fair.pk]), {"unit": tree.ba_dinh.pk})
+    issued = list(Voucher.objects.filter(fair=fair))
+    assert [v.aid_record.person.full_name for v in issued] == ["Phạm Thị Cúc"]
+    login(client, people.clerk)  # Hoàn Kiếm cannot reach the Hà Nội fair
+    response = client.post(reverse("voucher_issue", args=[fair.pk]), {"unit": tree.hoan_kiem.pk})
+    assert response.status_code == 404
+    login(client, people.hn_officer)
+    sheet = client.get(reverse("voucher_sheet", args=[fair.pk]), {"page": "9"})
+    assert (
+        sheet.status_code == 200 and vouchers.code_display(issued[0].code) in sheet.content.decode()
+    )

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,11 +23,12 @@ from nhandao.core.errors import ApplicationError
 from nhandao.core.forms import StyledForm
 from nhandao.core.money import parse_vnd
 from nhandao.orgs.permissions import can
+from nhandao.orgs.selectors import unit_children, unit_get
 
 from . import selectors as aid_selectors
 from . import vouchers
 
-SHEET_LIMIT = 2_000
+SHEET_PAGE = 400  # cards per printed batch
 
 
 class FairForm(StyledForm):
@@ -109,6 +111,7 @@ def fair_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rec": rec,
             "stalls": vouchers.stall_list(fair=fair),
             "partners": aid_selectors.partner_choices(user=request.user, unit=fair.unit),
+            "sub_units": unit_children(user=request.user, unit=fair.unit, include_inactive=False),
             "may_edit": can(request.user, "data.edit", fair.unit),
             "uncovered": campaigns.uncovered_list(campaign=fair.campaign, unit=fair.unit, limit=0),
         },
@@ -147,8 +150,13 @@ def voucher_issue(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValueError:
         limit = vouchers.MAX_ISSUE
+    unit = fair.unit
+    if request.POST.get("unit", "").isdigit():
+        unit = unit_get(user=request.user, pk=int(request.POST["unit"][:18]))
     try:
-        issued = vouchers.voucher_issue_uncovered(actor=request.user, fair=fair, limit=limit)
+        issued = vouchers.voucher_issue_uncovered(
+            actor=request.user, fair=fair, unit=unit, limit=limit
+        )
         messages.success(request, _("Đã phát %(n)d phiếu.") % {"n": len(issued)})
     except ApplicationError as exc:
         _fail(request, exc)
@@ -162,11 +170,12 @@ def voucher_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     qs = vouchers.voucher_list(fair=fair)
     if status in ("issued", "redeemed", "void"):
         qs = qs.filter(status=status)
+    page = Paginator(qs, SHEET_PAGE).get_page(request.GET.get("page"))
     cards = [
-        {"v": v, "code": vouchers.code_display(v.code), "qr": vouchers.qr_svg(v.code)}
-        for v in qs[:SHEET_LIMIT]
+        {"v": v, "code": vouchers.code_display(v.code), "qr": vouchers.qr_svg(v.code)} for v in page
     ]
-    return render(request, "aid/vouchers/sheet.html", {"fair": fair, "cards": cards})
+    ctx = {"fair": fair, "cards": cards, "page": page, "status": status}
+    return render(request, "aid/vouchers/sheet.html", ctx)
 
 
 @login_required

@@ -217,7 +217,7 @@ def campaign_list(
 def campaign_create(request: HttpRequest, body: CampaignIn) -> Any:
     user = _user(request)
     unit = unit_get(user=user, pk=body.unit_id) if body.unit_id else _own_unit(user)
-    data = services.CampaignData(**body.dict(exclude={"unit_id"}))
+    data = services.CampaignData(**body.model_dump(exclude={"unit_id"}))
     campaign = services.campaign_create(actor=user, unit=unit, data=data)
     return Status(201, _out(selectors.campaign_get(user=user, pk=campaign.pk)))
 
