@@ -31,14 +31,22 @@ def test_province_creates_and_launches_tet_and_the_page_draws_its_charts(
     expect(page).to_have_url(re.compile(r"/campaigns/$"))
     page.get_by_role("link", name="Tạo phong trào").click()
 
-    page.get_by_label("Năm âm lịch (Tết Nhân ái)").fill("2027")
+    with page.expect_response(re.compile(r"/campaigns/new/\?")):
+        page.get_by_label("Loại phong trào").select_option("humanitarian_month")
+    expect(page.get_by_label("Từ ngày")).to_have_value(re.compile(r"^01/05/\d{4}$"))
+    expect(page.get_by_label("Cao điểm từ")).to_have_value(re.compile(r"^08/05/\d{4}$"))
+    expect(page.get_by_label("Năm âm lịch (Tết Nhân ái)")).to_be_hidden()
+    with page.expect_response(re.compile(r"/campaigns/new/\?")):
+        page.get_by_label("Loại phong trào").select_option("tet")
+    expect(page.get_by_label("Năm âm lịch (Tết Nhân ái)")).to_be_visible()
+    page.get_by_label("Năm âm lịch (Tết Nhân ái)").fill("2028")
     page.get_by_role("button", name="Điền theo lịch").click()
-    expect(page.get_by_label("Tên phong trào")).to_have_value("Tết Nhân ái Xuân Đinh Mùi 2027")
-    expect(page.get_by_label("Từ ngày")).to_have_value("15/01/2027")
+    expect(page.get_by_label("Tên phong trào")).to_have_value("Tết Nhân ái Xuân Mậu Thân 2028")
+    expect(page.get_by_label("Từ ngày")).to_have_value("04/01/2028")  # 22 days before Tết
     page.get_by_label("Từ ngày").fill("01/11/2026")
     page.get_by_label("Giá trị tối thiểu mỗi suất (đồng)").fill("500.000")
     page.get_by_role("button", name="Lưu").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tết Nhân ái Xuân Đinh Mùi 2027")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tết Nhân ái Xuân Mậu Thân 2028")
 
     page.get_by_role("button", name="Phát động").click()
     expect(page.locator("#status")).to_have_text("Đã phát động")
