@@ -172,3 +172,16 @@ def test_document_builder_renders_a_plain_document():
     assert "KẾ HOẠCH" in [p.text for p in parsed.paragraphs]
     cell = parsed.tables[-1].rows[0].cells
     assert "- Trung ương Hội;" in cell[0].text and "Nguyễn Văn A" in cell[1].text
+
+
+def test_sub_units_with_nothing_yet_still_get_a_line(tet, tree, people):
+    aid.aid_record(
+        actor=actor(people.hn_officer),
+        campaign=tet.campaign,
+        person=tet.an,
+        data=aid.AidData(value=500_000, given_on=dt.date(2026, 11, 20)),
+    )
+    report = reports.campaign_report(campaign=tet.campaign, unit=tree.hanoi)
+    units = [line.unit for line in report.lines]
+    assert units == [tree.hanoi, tree.ba_dinh, tree.hoan_kiem]
+    assert [c.result for c in report.lines[1].cells] == [0, 0]

@@ -140,8 +140,23 @@ def _source_lines(campaign: Campaign, unit: Any) -> list[SourceLine]:
     ]
 
 
+def _with_idle_children(
+    campaign: Campaign, unit: Any, metrics: list[str], lines: list[Line]
+) -> list[Line]:
+    """Every active sub-unit gets a line, those with neither target nor result too (the laggards
+    a province must see)."""
+    if not metrics:
+        return lines
+    shown = {line.unit.pk for line in lines}
+    for child in selectors.child_units(campaign=campaign, unit=unit):
+        if child.pk not in shown:
+            lines.append(Line(child, False, [Cell(None, 0, m) for m in metrics]))
+    return sorted(lines, key=lambda ln: (not ln.own, ln.unit.sort_key, ln.unit.path))
+
+
 def campaign_report(*, campaign: Campaign, unit: Any, days: bool = False) -> CampaignReport:
     metrics, lines = _lines(selectors.progress(campaign=campaign, unit=unit))
+    lines = _with_idle_children(campaign, unit, metrics, lines)
     return CampaignReport(
         campaign=campaign,
         unit=unit,
