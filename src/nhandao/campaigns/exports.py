@@ -11,6 +11,7 @@ from typing import Any
 
 import xlsxwriter
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from nhandao.core.dates import format_date
 from nhandao.core.documents import OfficialDocument, date_line, place_of
@@ -66,7 +67,7 @@ def _summary(report: CampaignReport) -> list[str]:
 
 
 def _unit_headers(report: CampaignReport) -> list[str]:
-    headers = [_("Đơn vị")]
+    headers = [_("STT"), _("Đơn vị")]
     for label in report.metric_labels:
         headers += [f"{label} – {_('chỉ tiêu')}", f"{label} – {_('kết quả')}", "%"]
     return headers
@@ -99,9 +100,26 @@ def _example_rows(report: CampaignReport) -> list[list[str]]:
     ]
 
 
-GROUP_HEADERS = ["STT", "Đối tượng", "Chỉ tiêu (suất)", "Số suất", "Số hộ", "Giá trị (đồng)"]
-SOURCE_HEADERS = ["STT", "Nguồn", "Số suất", "Giá trị (đồng)"]
-EXAMPLE_HEADERS = ["STT", "Gương, mô hình", "Tập thể, cá nhân", "Đơn vị", "Nội dung"]
+GROUP_HEADERS = [
+    _l("STT"),
+    _l("Đối tượng"),
+    _l("Chỉ tiêu (suất)"),
+    _l("Số suất"),
+    _l("Số hộ"),
+    _l("Giá trị (đồng)"),
+]
+SOURCE_HEADERS = [_l("STT"), _l("Nguồn"), _l("Số suất"), _l("Giá trị (đồng)")]
+EXAMPLE_HEADERS = [
+    _l("STT"),
+    _l("Gương, mô hình"),
+    _l("Tập thể, cá nhân"),
+    _l("Đơn vị"),
+    _l("Nội dung"),
+]
+
+
+def _texts(headers: list[Any]) -> list[str]:
+    return [str(h) for h in headers]
 
 
 def report_workbook(report: CampaignReport, *, today: dt.date) -> bytes:
@@ -139,7 +157,7 @@ def report_workbook(report: CampaignReport, *, today: dt.date) -> bytes:
         "cell": book.add_format({**font, "border": 1, "valign": "top", "text_wrap": True}),
         "num": book.add_format({**font, "border": 1, "valign": "top", "align": "right"}),
     }
-    headers = ["STT", *_unit_headers(report)]
+    headers = _unit_headers(report)
     last = max(len(headers) - 1, 6)
     half = last // 2
     sheet.merge_range(0, 0, 0, half - 1, _parent_name(report.unit).upper(), f["plain_c"])
@@ -166,9 +184,9 @@ def report_workbook(report: CampaignReport, *, today: dt.date) -> bytes:
         return row_no + 2
 
     r = table(_("1. Chỉ tiêu và kết quả theo đơn vị"), headers, _unit_rows(report), r + 1)
-    r = table(_("2. Kết quả theo đối tượng"), GROUP_HEADERS, _group_rows(report), r)
-    r = table(_("3. Nguồn hỗ trợ"), SOURCE_HEADERS, _source_rows(report), r)
-    r = table(_("4. Gương điển hình"), EXAMPLE_HEADERS, _example_rows(report), r)
+    r = table(_("2. Kết quả theo đối tượng"), _texts(GROUP_HEADERS), _group_rows(report), r)
+    r = table(_("3. Nguồn hỗ trợ"), _texts(SOURCE_HEADERS), _source_rows(report), r)
+    r = table(_("4. Gương điển hình"), _texts(EXAMPLE_HEADERS), _example_rows(report), r)
     sheet.set_column(0, 0, 5)
     sheet.set_column(1, 1, 30)
     sheet.set_column(2, last, 13)
@@ -198,14 +216,14 @@ def report_document(report: CampaignReport, *, today: dt.date) -> bytes:
     for text in _summary(report):
         doc.paragraph(text)
     doc.heading(_("1. Chỉ tiêu và kết quả theo đơn vị"))
-    doc.table(["STT", *_unit_headers(report)], _unit_rows(report), size=11)
+    doc.table(_unit_headers(report), _unit_rows(report), size=11)
     doc.heading(_("2. Kết quả theo đối tượng"))
-    doc.table(GROUP_HEADERS, _group_rows(report), size=11)
+    doc.table(_texts(GROUP_HEADERS), _group_rows(report), size=11)
     doc.heading(_("3. Nguồn hỗ trợ"))
-    doc.table(SOURCE_HEADERS, _source_rows(report), size=11)
+    doc.table(_texts(SOURCE_HEADERS), _source_rows(report), size=11)
     doc.heading(_("4. Gương điển hình"))
     if report.examples:
-        doc.table(EXAMPLE_HEADERS, _example_rows(report), size=11)
+        doc.table(_texts(EXAMPLE_HEADERS), _example_rows(report), size=11)
     else:
         doc.paragraph(_("Chưa ghi nhận gương điển hình."), italic=True)
     parent = _parent_name(unit)
