@@ -91,7 +91,7 @@ def _planned(tree: Any, people: Any) -> dict[str, Any]:
     return {"pk": distribution.pk, "line_id": line.pk}
 
 
-@register("aid_detail")
+@register("aid_detail", "aid_photo")
 def _record(tree: Any, people: Any) -> dict[str, Any]:
     from nhandao.aid import services
     from nhandao.orgs.models import User

@@ -470,3 +470,31 @@ def test_distribution_marked_done_cancelled_and_reopened(client, running, people
     assert dist.status == "planned"
     events = AuditEvent.objects.filter(object_type="aid.distribution", object_id=str(dist.pk))
     assert len([e for e in events if "status" in e.changes]) == 3
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_acknowledgement_photo_uploaded_and_served_in_scope(client, running, people, dist):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    record = services.aid_record(
+        actor=actor(people.clerk),
+        campaign=running.campaign,
+        person=running.binh,
+        data=services.distribution_aid_data(dist, acknowledgement=""),
+        distribution=dist,
+    )
+    login(client, people.clerk)
+    url = reverse("aid_photo", args=[record.pk])
+    assert client.get(url).status_code == 404  # no photo yet
+    bad = client.post(url, {"photo": SimpleUploadedFile("a.png", b"not an image")})
+    assert "không phải ảnh" in client.get(bad.url).content.decode()
+    client.post(url, {"photo": SimpleUploadedFile("trao-qua.png", PNG)})
+    record.refresh_from_db()
+    assert record.photo and record.acknowledgement == "photo"
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PNG
+    assert AuditEvent.objects.filter(object_id=str(record.pk), changes__has_key="photo").exists()
+    login(client, people.outsider)
+    assert client.get(url).status_code == 404

@@ -812,3 +812,62 @@ def import_recipients(*, actor: Any, unit: Any, rows: list[dict[str, Any]]) -> l
             p = next(iter(survivors.values()))
             out.append(p.merged_into if p.merged_into_id else p)
     return out
+
+
+# --- acknowledgement photo -------------------------------------------------------------------
+
+PHOTO_MAX = 5 * 1024 * 1024
+PHOTO_MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"RIFF": "webp"}
+
+
+@transaction.atomic
+def aid_set_photo(*, actor: Any, record: AidRecord, name: str, data: bytes) -> AidRecord:
+    """A photo acknowledging the gift (JPEG, PNG or WebP up to 5 MB), served only through the
+    scoped view. The chapter unit that gave it, or the partner organisation that gave it."""
+    from django.core.files.base import ContentFile
+
+    record = (
+        AidRecord.objects.select_for_update()
+        .select_related("unit", "recorded_unit")
+        .get(pk=record.pk)
+    )
+    partner = partner_of(actor)
+    if partner is not None:
+        allowed = record.partner_id == partner.pk and can(
+            actor, "aid.partner", record.recorded_unit
+        )
+    else:
+        allowed = can(actor, "data.edit", record.recorded_unit)
+    if not allowed:
+        raise ApplicationError(_("Bạn không có quyền sửa bản ghi này."))
+    if record.voided_at is not None:
+        raise ApplicationError(_("Bản ghi này đã được hủy."))
+    if len(data) > PHOTO_MAX:
+        raise ApplicationError(_("Ảnh «%s» lớn hơn 5 MB.") % name, field="photo")
+    kind = next((ext for magic, ext in PHOTO_MAGIC.items() if data.startswith(magic)), None)
+    if kind is None or (kind == "webp" and data[8:12] != b"WEBP"):
+        raise ApplicationError(
+            _("Tệp «%s» không phải ảnh JPEG, PNG hay WebP.") % name, field="photo"
+        )
+    if record.photo:
+        record.photo.delete(save=False)
+    record.photo.save(f"{record.pk}.{kind}", ContentFile(data), save=False)
+    before = record.acknowledgement
+    if not record.acknowledgement:
+        record.acknowledgement = Acknowledgement.PHOTO
+    record.save(update_fields=["photo", "acknowledgement"])
+    audit_record(
+        actor=actor,
+        action=A.UPDATE,
+        obj=record,
+        unit_path=record.unit.path,
+        changes={
+            "photo": [None, kind],
+            **(
+                {"acknowledgement": [before, record.acknowledgement]}
+                if before != record.acknowledgement
+                else {}
+            ),
+        },
+    )
+    return record

@@ -26,5 +26,6 @@ urlpatterns = [
     path("records/", views.aid_list, name="aid_list"),
     path("records/export.xlsx", views.aid_export, name="aid_export"),
     path("records/<int:pk>/", views.aid_detail, name="aid_detail"),
+    path("records/<int:pk>/photo/", views.aid_photo, name="aid_photo"),
     path("", include("nhandao.aid.urls_vouchers")),  # fairs and vouchers
 ]

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -481,10 +482,43 @@ def aid_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "record": record,
         "form": form,
+        "may_photo": record.voided_at is None
+        and (
+            can(request.user, "data.edit", record.recorded_unit)
+            or (record.partner_id is not None and can(request.user, "aid.partner"))
+        ),
         "may_void": record.voided_at is None
         and can(request.user, "data.edit", record.recorded_unit),
     }
     return render(request, "aid/record_detail.html", context)
+
+
+@login_required
+def aid_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """GET: the acknowledgement photo, only through the scope. POST: upload it."""
+    from django.http import FileResponse, Http404
+
+    record = selectors.aid_get(user=request.user, pk=pk)
+    _may_see_aid(request)
+    if request.method == "POST":
+        upload = request.FILES.get("photo")
+        if upload is None:
+            messages.error(request, _("Chưa chọn ảnh."))
+        else:
+            try:
+                services.aid_set_photo(
+                    actor=request.user, record=record, name=upload.name or "", data=upload.read()
+                )
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Đã lưu ảnh xác nhận."))
+        return redirect("aid_detail", pk=record.pk)
+    if not record.photo:
+        raise Http404
+    response = FileResponse(record.photo.open("rb"))
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _record_filters(request: HttpRequest) -> tuple[RecordFilterForm, dict[str, Any]]:
