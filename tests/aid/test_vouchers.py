@@ -332,3 +332,23 @@ def test_vouchers_issued_for_one_commune_and_printed_in_batches(client, fair, tr
     assert (
         sheet.status_code == 200 and vouchers.code_display(issued[0].code) in sheet.content.decode()
     )
+
+
+def test_a_voucher_is_found_by_code_or_name_and_voided_from_the_fair_page(client, fair, people):
+    login(client, people.hn_officer)
+    v = vouchers.voucher_issue(actor=actor(people.hn_officer), fair=fair, people=[_binh()])[0]
+    url = reverse("fair_detail", args=[fair.pk])
+    by_code = client.get(url, {"q": vouchers.code_display(v.code).lower()}).content.decode()
+    assert "Lê Văn Bình" in by_code and "Hủy phiếu" in by_code
+    by_name = client.get(url, {"q": "Văn Bình"}).content.decode()
+    assert vouchers.code_display(v.code) in by_name
+    assert "Không thấy phiếu nào" in client.get(url, {"q": "Không Ai"}).content.decode()
+    client.post(reverse("voucher_void", args=[v.pk]), {"reason": "Mất phiếu"})
+    assert Voucher.objects.get(pk=v.pk).status == "void"
+    assert "Mọi hộ trong danh sách" not in client.get(url).content.decode()
+
+
+def _binh():
+    from nhandao.people.models import Person
+
+    return Person.objects.select_related("unit").get(full_name="Lê Văn Bình")

@@ -103,12 +103,19 @@ def fair_create(request: HttpRequest) -> HttpResponse:
 def fair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     fair = vouchers.fair_get(user=request.user, pk=pk)
     rec = vouchers.reconcile(fair=fair)
+    query = request.GET.get("q", "")
+    found = [
+        {"v": v, "code": vouchers.code_display(v.code)}
+        for v in vouchers.voucher_search(fair=fair, query=query)
+    ]
     return render(
         request,
         "aid/vouchers/fair_detail.html",
         {
             "fair": fair,
             "rec": rec,
+            "query": query,
+            "found": found,
             "stalls": vouchers.stall_list(fair=fair),
             "partners": aid_selectors.partner_choices(user=request.user, unit=fair.unit),
             "sub_units": unit_children(user=request.user, unit=fair.unit, include_inactive=False),

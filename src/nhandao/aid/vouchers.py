@@ -148,6 +148,18 @@ def voucher_list(*, fair: Fair, unit: Any = None) -> QuerySet[Voucher]:
     return qs.order_by("aid_record__person__sort_key", "pk")
 
 
+def voucher_search(*, fair: Fair, query: str, limit: int = 50) -> list[Voucher]:
+    """Vouchers of ``fair`` by code (however typed) or by the recipient's name."""
+    query = query.strip()[:100]
+    if not query:
+        return []
+    code = code_normalise(query)
+    q = Q(aid_record__person__full_name__icontains=query)
+    if len(code) == CODE_LEN:
+        q |= Q(code=code)
+    return list(voucher_list(fair=fair).filter(q)[:limit])
+
+
 def voucher_get(*, user: Any, pk: Any) -> Voucher:
     """A voucher whose recipient lies in the user's scope, or 404."""
     return get_visible_or_404(
