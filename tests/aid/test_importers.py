@@ -108,3 +108,14 @@ def test_unknown_people_and_overlaps_write_nothing(running, people, tree):
     assert "Dòng 5" in message and "đã nhận" in message  # An's household already got one
     assert "Dòng 6" in message  # Cúc lives in Ba Đình, outside the job's unit
     assert not AidRecord.objects.exists()
+
+
+def test_the_list_is_offered_with_its_template(client, people):
+    from django.urls import reverse
+
+    from tests.conftest import login
+
+    login(client, people.clerk)
+    assert "Danh sách nhận hỗ trợ" in client.get(reverse("import_list")).content.decode()
+    response = client.get(reverse("import_template", args=["aid"]))
+    assert response.status_code == 200 and response.content[:2] == b"PK"
