@@ -423,3 +423,24 @@ def test_split_leaves_out_sub_units_no_longer_active(client, tree, people, tet):
     client.post(url, {"action": "split", "metric": "gifts", "total": "31"})
     values = {t.unit_id: t.value for t in Target.objects.filter(metric="gifts")}
     assert values == {tree.hanoi.pk: 31, tree.hoan_kiem.pk: 21, tree.ba_dinh.pk: 10}
+
+
+def test_campaign_page_queries_do_not_grow_with_gifts_or_examples(
+    client, tree, people, tet, django_assert_max_num_queries
+):
+    from nhandao.campaigns import services
+
+    login(client, people.hn_officer)
+    url = reverse("campaign_detail", args=[tet.campaign.pk])
+    _give(people, tet.campaign, tet.an, day=20)
+    with django_assert_max_num_queries(40) as few:
+        client.get(url)
+    for person, day in ((tet.binh, 21), (tet.cuc, 22)):
+        _give(people, tet.campaign, person, day=day)
+    for title in ("Tủ quà nhân ái", "Bữa cơm yêu thương"):
+        services.example_record(
+            actor=actor(people.hn_officer), campaign=tet.campaign, unit=tree.hanoi, title=title
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["report"].examples) == 2
