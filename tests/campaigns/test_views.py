@@ -387,7 +387,9 @@ def test_uncovered_print_has_the_official_layout_and_masks_ids_without_pii_view(
 # --- Dashboard ----------------------------------------------------------------------------------
 
 
-def test_dashboard_loads_the_running_campaigns_of_the_unit(client, tree, people):
+def test_dashboard_loads_the_running_campaigns_of_the_unit(client, tree, people, register):
+    register("Nguyễn Văn An", groups=["poor"], birth="1950")
+    register("Phạm Thị Cúc", unit=tree.ba_dinh, groups=["poor"], birth="1945")
     today = timezone.localdate()
     make_campaign(
         people,
@@ -403,6 +405,7 @@ def test_dashboard_loads_the_running_campaigns_of_the_unit(client, tree, people)
     assert reverse("campaign_dashboard_widget") in dashboard
     fragment = client.get(reverse("campaign_dashboard_widget")).content.decode()
     assert "Xuân yêu thương" in fragment and "<html" not in fragment
+    assert "Còn <strong>1</strong>/1 hộ thuộc diện chưa được hỗ trợ" in fragment  # Hoàn Kiếm's
     login(client, people.outsider)
     assert (
         "Xuân yêu thương" not in client.get(reverse("campaign_dashboard_widget")).content.decode()

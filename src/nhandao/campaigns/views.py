@@ -27,6 +27,7 @@ from .forms import CampaignForm, ExampleForm, FilterForm, SplitForm
 from .models import Campaign, CampaignKind, Metric
 
 PAGE_SIZE = 50
+WIDGET_SIZE = 5  # running campaigns on a dashboard, each with its coverage
 LOWEST_KINDS = {"commune", "branch", "group", "team", "club"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -434,7 +435,11 @@ def campaign_dashboard_widget(request: HttpRequest) -> HttpResponse:
     """htmx fragment on the unit dashboard: the campaigns running for the user's unit."""
     if not can(request.user, "data.view"):
         return HttpResponse("")
-    running = selectors.campaigns_running(user=request.user)
+    unit = _unit(request)
+    running = [
+        (c, selectors.coverage(campaign=c, unit=selectors.focus_unit(campaign=c, unit=unit)))
+        for c in selectors.campaigns_running(user=request.user)[:WIDGET_SIZE]
+    ]
     return render(request, "campaigns/_widget.html", {"running": running})
 
 
