@@ -447,3 +447,13 @@ def test_campaign_page_queries_do_not_grow_with_gifts_or_examples(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert len(response.context["report"].examples) == 2
+
+
+def test_split_without_a_total_says_so(client, tree, people, tet):
+    login(client, people.hn_officer)
+    url = reverse("campaign_targets", args=[tet.campaign.pk])
+    response = client.post(url, {"action": "split", "metric": "gifts", "total": ""})
+    assert "Chưa nhập tổng chỉ tiêu cần chia." in response.content.decode()
+    response = client.post(url, {"action": "split", "metric": "gifts", "total": "-30"})
+    assert "không được âm" in response.content.decode()
+    assert not Target.objects.exists()

@@ -82,7 +82,9 @@ class SplitForm(StyledForm):
     metric = forms.ChoiceField(label=_("Chỉ tiêu"), choices=Metric.choices)
     group = forms.ChoiceField(label=_("Đối tượng"), required=False)
     total = MoneyField(
-        label=_("Tổng chỉ tiêu"), widget=forms.TextInput(attrs={"inputmode": "numeric"})
+        label=_("Tổng chỉ tiêu"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": _("Chưa nhập tổng chỉ tiêu cần chia.")},
     )
 
     def __init__(self, *args: Any, groups: list[tuple[str, str]], **kwargs: Any):

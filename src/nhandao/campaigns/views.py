@@ -329,7 +329,7 @@ def _targets_post(request: HttpRequest, campaign: Campaign, unit: Any, setup: An
         if request.POST.get("action") == "split":
             form = SplitForm(request.POST, groups=setup["groups"])
             if not form.is_valid():
-                raise ApplicationError(" ".join(str(e) for e in form.errors.get("total", [])))
+                raise ApplicationError(" ".join(str(e) for es in form.errors.values() for e in es))
             data = form.cleaned_data
             services.targets_split(
                 actor=request.user,
