@@ -97,3 +97,21 @@ def test_merge_without_clash_changes_nothing_but_the_person(running, people, reg
         0,
         "",
     )
+
+
+def test_household_merge_of_two_households_that_both_received_a_gift(running, people, tree):
+    from nhandao.people.services import household_create, household_merge
+
+    other = household_create(actor=actor(people.hn_officer), unit=tree.hoan_kiem, head=running.binh)
+    running.binh.refresh_from_db()
+    kept = _give(running.campaign, running.an, people)
+    doubled = _give(running.campaign, running.binh, people)
+    household_merge(actor=actor(people.hn_officer), survivor=running.household, merged=other)
+    doubled.refresh_from_db()
+    kept.refresh_from_db()
+    assert doubled.household_id == running.household.pk == kept.household_id
+    assert (kept.override_no, doubled.override_no) == (0, 1)
+    assert doubled.override_reason == "Gộp hồ sơ trùng: đã nhận hai lần"
+    assert AuditEvent.objects.filter(
+        object_type="aid.aidrecord", object_id=str(doubled.pk), action="update"
+    ).exists()

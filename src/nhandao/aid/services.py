@@ -685,6 +685,56 @@ def distribution_aid_data(distribution: Distribution, **overrides: Any) -> AidDa
 MERGE_REASON = "Gộp hồ sơ trùng: đã nhận hai lần"
 
 
+def _renumber(actor: Any, record: AidRecord, top: Any, survivor: Any) -> None:
+    old = record.override_no
+    record.override_no = (top.aggregate(m=Max("override_no"))["m"] or 0) + 1
+    record.override_reason = (
+        f"{record.override_reason}; {MERGE_REASON}" if record.override_reason else MERGE_REASON
+    )[:255]
+    record.save(update_fields=["override_no", "override_reason"])
+    audit_record(
+        actor=actor,
+        action=A.UPDATE,
+        obj=record,
+        unit_path=record.unit.path,
+        changes={
+            "override_no": [old, record.override_no],
+            "override_reason": [None, record.override_reason],
+            "merged_into": [None, f"{survivor} (#{survivor.pk})"],
+        },
+    )
+
+
+def before_household_merge(*, actor: Any, survivor: Any, merged: Any) -> None:
+    """As :func:`before_person_merge`, for two households that both got a gift of one kind in a
+    campaign whose rule is one per household."""
+    from django.db.models import Q
+
+    records = list(
+        AidRecord.objects.select_for_update()
+        .live()
+        .filter(household_id=merged.pk, per_household=True)
+        .select_related("unit")
+        .order_by("pk")
+    )
+    for record in records:
+        clash = (
+            AidRecord.objects.live()
+            .filter(
+                campaign_id=record.campaign_id,
+                kind=record.kind,
+                household_id=survivor.pk,
+                per_household=True,
+                override_no=record.override_no,
+            )
+            .exists()
+        )
+        if clash:
+            q = Q(household_id__in=[survivor.pk, merged.pk]) | Q(person_id=record.person_id)
+            top = AidRecord.objects.filter(q, campaign_id=record.campaign_id, kind=record.kind)
+            _renumber(actor, record, top, survivor)
+
+
 def before_person_merge(*, actor: Any, survivor: Any, merged: Any) -> None:
     """Called by the person merge before it points every reference of ``merged`` at
     ``survivor``: a gift both records got (same campaign, same kind) would break the one-gift
@@ -713,24 +763,8 @@ def before_person_merge(*, actor: Any, survivor: Any, merged: Any) -> None:
         )
         if not clash:
             continue
-        old = record.override_no
         top = AidRecord.objects.filter(q, campaign_id=record.campaign_id, kind=record.kind)
-        record.override_no = (top.aggregate(m=Max("override_no"))["m"] or 0) + 1
-        record.override_reason = (
-            f"{record.override_reason}; {MERGE_REASON}" if record.override_reason else MERGE_REASON
-        )[:255]
-        record.save(update_fields=["override_no", "override_reason"])
-        audit_record(
-            actor=actor,
-            action=A.UPDATE,
-            obj=record,
-            unit_path=record.unit.path,
-            changes={
-                "override_no": [old, record.override_no],
-                "override_reason": [None, record.override_reason],
-                "merged_into": [None, f"{survivor} (#{survivor.pk})"],
-            },
-        )
+        _renumber(actor, record, top, survivor)
     both = PlannedRecipient.objects.filter(
         person_id=merged.pk,
         distribution_id__in=PlannedRecipient.objects.filter(person_id=survivor.pk).values(

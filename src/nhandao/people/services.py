@@ -419,6 +419,7 @@ def household_merge(*, actor: Any, survivor: Household, merged: Household) -> Ho
         for name in HOUSEHOLD_POVERTY:
             setattr(survivor, name, getattr(merged, name))
     survivor.save()
+    _before_merge_hooks("before_household_merge", actor=actor, survivor=survivor, merged=merged)
     moved = _repoint_references(Household, survivor, merged, hook="merge_household_profiles")
     merged.merged_into = survivor
     merged.save(update_fields=["merged_into", "updated_at"])
