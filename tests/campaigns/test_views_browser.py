@@ -30,6 +30,8 @@ def test_province_creates_and_launches_tet_and_the_page_draws_its_charts(
     page.locator("#main-menu").get_by_role("link", name="Phong trào").click()
     expect(page).to_have_url(re.compile(r"/campaigns/$"))
     page.get_by_role("link", name="Tạo phong trào").click()
+    expect(page).to_have_url(re.compile(r"/campaigns/new/$"))
+    page.wait_for_load_state()  # htmx is ready before the kind is changed
 
     with page.expect_response(re.compile(r"/campaigns/new/\?")):
         page.get_by_label("Loại phong trào").select_option("humanitarian_month")
