@@ -26,12 +26,13 @@ from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
 from nhandao.orgs import services as orgs
 from nhandao.orgs.models import RoleAssignment
+from tests.browser.conftest import seed_roles
 from tests.campaigns.conftest import tet  # noqa: F401
 from tests.conftest import actor
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="needs PostgreSQL: races between connections"
     ),
@@ -61,6 +62,13 @@ def _race(*jobs: Callable[[], Any]) -> list[Any]:
     for t in threads:
         t.join(timeout=60)
     return results
+
+
+@pytest.fixture(autouse=True)
+def _seeded(transactional_db):
+    """Each transactional test starts from a flushed database: put back what the data
+    migrations seed (roles, beneficiary groups) before the tree and its users are made."""
+    seed_roles()
 
 
 @pytest.fixture

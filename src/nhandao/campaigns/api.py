@@ -168,7 +168,7 @@ def _out(c: Campaign) -> CampaignOut:
         ends_on=c.ends_on,
         peak_from=c.peak_from,
         peak_to=c.peak_to,
-        groups=sorted(c.groups.values_list("code", flat=True)),
+        groups=sorted(g.code for g in c.groups.all()),
         gift_rule=c.gift_rule,
         min_gift_value=c.min_gift_value,
         description=c.description,
