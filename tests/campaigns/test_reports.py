@@ -185,3 +185,12 @@ def test_sub_units_with_nothing_yet_still_get_a_line(tet, tree, people):
     units = [line.unit for line in report.lines]
     assert units == [tree.hanoi, tree.ba_dinh, tree.hoan_kiem]
     assert [c.result for c in report.lines[1].cells] == [0, 0]
+
+
+def test_an_empty_campaign_still_gives_both_files(client, tet, people):
+    login(client, people.hn_officer)
+    for name in ("campaign_report_xlsx", "campaign_report_docx"):
+        response = client.get(reverse(name, args=[tet.campaign.pk]))
+        assert response.status_code == 200 and len(response.content) > 1000
+    doc = Document(io.BytesIO(response.content))
+    assert "Chưa ghi nhận gương điển hình." in [p.text for p in doc.paragraphs]
