@@ -4,6 +4,8 @@ with a clear message for every refusal, reconciling; and the pages (phone redeem
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -278,6 +280,9 @@ def test_fair_pages_create_issue_print_redeem_and_reconcile(client, running, tre
     assert "Gian bánh chưng" in rec and "1.000.000 đ" in rec
     xlsx = client.get(reverse("fair_reconcile_export", args=[fair.pk]))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    with zipfile.ZipFile(io.BytesIO(xlsx.content)) as book:
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert "ĐỐI SOÁT PHIẾU QUÀ TẶNG" in strings and "Gian bánh chưng" in strings
     assert client.get(reverse("fair_list")).status_code == 200
     other = Voucher.objects.filter(fair=fair, status="issued").first()
     client.post(reverse("voucher_void", args=[other.pk]), {"reason": "Mất phiếu"})
