@@ -59,7 +59,9 @@ class CampaignForm(StyledForm):
     peak_from = forms.DateField(label=_("Cao điểm từ"), required=False, widget=DATE)
     peak_to = forms.DateField(label=_("Cao điểm đến"), required=False, widget=DATE)
     groups = forms.MultipleChoiceField(
-        label=_("Đối tượng"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Đối tượng"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     gift_rule = forms.ChoiceField(
         label=_("Quy tắc trao"), choices=GiftRule.choices, initial=GiftRule.HOUSEHOLD
