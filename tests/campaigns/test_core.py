@@ -96,3 +96,11 @@ def test_targets_that_do_not_sum_are_refused(tet, tree, people):
             actor=actor(people.hn_officer), campaign=tet.campaign, parent=tree.hanoi, rows=rows
         )
     assert not tet.campaign.targets.exists()
+
+
+def test_a_target_for_an_unknown_group_is_refused_with_a_message(tet, tree, people):
+    rows = [services.TargetRow(unit=tree.hanoi, metric="gifts", value=10, group="khong-co")]
+    with pytest.raises(ApplicationError, match="Không có đối tượng: khong-co"):
+        services.targets_set(
+            actor=actor(people.hn_officer), campaign=tet.campaign, parent=tree.hanoi, rows=rows
+        )

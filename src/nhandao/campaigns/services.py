@@ -352,9 +352,11 @@ class TargetRow:
     group: str | None = None
 
 
-def _check_target_row(campaign: Campaign, row: TargetRow) -> None:
+def _check_target_row(campaign: Campaign, row: TargetRow, groups: set[str]) -> None:
     if row.metric not in Metric.values:
         raise ApplicationError(_("Chỉ tiêu không hợp lệ: %(m)s.") % {"m": row.metric})
+    if row.group is not None and row.group not in groups:
+        raise ApplicationError(_("Không có đối tượng: %(code)s.") % {"code": row.group})
     if isinstance(row.value, bool) or not isinstance(row.value, int):
         raise ApplicationError(
             _("Chỉ tiêu của %(unit)s phải là số nguyên.") % {"unit": row.unit.name}
@@ -378,8 +380,11 @@ def targets_set(
         raise ApplicationError(_("Bạn không có quyền giao chỉ tiêu ở đơn vị này."))
     if not parent.path.startswith(campaign.unit.path):
         raise ApplicationError(_("Đơn vị không thuộc phạm vi của phong trào."))
+    from nhandao.beneficiaries.selectors import group_list
+
+    known_groups = set(group_list().values_list("code", flat=True))
     for row in rows:
-        _check_target_row(campaign, row)
+        _check_target_row(campaign, row, known_groups)
         is_child = row.unit.depth == parent.depth + 1 and row.unit.path.startswith(parent.path)
         if row.unit.pk != parent.pk and not is_child:
             raise ApplicationError(
