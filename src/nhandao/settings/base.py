@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "nhandao.linkage",
     "nhandao.campaigns",
     "nhandao.aid",
+    "nhandao.blood",
 ]
 
 MIDDLEWARE = [
