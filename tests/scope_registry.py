@@ -201,4 +201,10 @@ def _photo(tree: Any, people: Any) -> dict[str, Any]:
 
 
 # Each app's registrations live beside this file; importing them fills PAGES and API.
-from tests import scope_aid, scope_campaigns, scope_vouchers  # noqa: E402, F401
+from tests import (  # noqa: E402, F401
+    scope_aid,
+    scope_blood,
+    scope_blood_donors,
+    scope_campaigns,
+    scope_vouchers,
+)

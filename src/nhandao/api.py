@@ -11,6 +11,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from nhandao.aid.api import router as aid_router
 from nhandao.beneficiaries.api import router as beneficiaries_router
+from nhandao.blood.api import router as blood_router
 from nhandao.campaigns.api import router as campaigns_router
 from nhandao.core.errors import ApplicationError
 from nhandao.orgs.api import router as orgs_router
@@ -58,3 +59,4 @@ api.add_router("/", orgs_router)
 api.add_router("/", beneficiaries_router)
 api.add_router("/", campaigns_router)
 api.add_router("/", aid_router)
+api.add_router("/", blood_router)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("duplicates/", include("nhandao.linkage.urls")),
     path("campaigns/", include("nhandao.campaigns.urls")),
     path("aid/", include("nhandao.aid.urls")),
+    path("blood/", include("nhandao.blood.urls")),
     path("", include("nhandao.orgs.urls")),
 ]
