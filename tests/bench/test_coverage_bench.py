@@ -75,6 +75,20 @@ def test_builder_counts_and_coverage_agree():
     root = Unit.objects.get(pk=tree.root_pk)
     live = selectors.coverage(campaign=campaign, unit=root)
     assert (live.eligible, live.covered) == (built.eligible, built.covered)
+    # Commune pages look each row's gifts up in the indexes, wider pages hash the covered sets:
+    # both give the same figures.
+    communes = Unit.objects.filter(pk__in=set(built.hh_unit))
+    per_commune = [selectors.coverage(campaign=campaign, unit=u) for u in communes]
+    assert sum(c.eligible for c in per_commune) == built.eligible
+    assert sum(c.covered for c in per_commune) == built.covered
+    province = Unit.objects.get(path=communes[0].path[: 2 * 4])
+    by_province = selectors.coverage(campaign=campaign, unit=province)
+    assert {r.unit.pk: (r.eligible, r.covered) for r in by_province.rows} == {
+        c.unit.pk: (c.eligible, c.covered) for c in per_commune if c.eligible
+    }
+    page = selectors.uncovered_list(campaign=campaign, unit=communes[0], limit=5)
+    first = next(c for c in per_commune if c.unit.pk == communes[0].pk)
+    assert page.total == first.uncovered
 
     officer = User.objects.get(pk=built.officer_pk)
     assert services.campaign_freeze(actor=officer, campaign=campaign) == built.eligible

@@ -16,9 +16,11 @@ Paths are the chapter tree's materialised paths: ``LIKE 'path%'`` is a subtree, 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from .models import STEPLEN, Campaign, GiftRule
 
@@ -86,37 +88,78 @@ def _narrowest(campaign: Campaign, path: str) -> str | None:
     return None
 
 
+# Scopes at this depth and below (a commune chapter, its branches) look each eligible row's gifts
+# up in the aid indexes; wider scopes (a province, the nation) join the covered sets by hashing.
+PROBE_DEPTH = 3
+# Memory for the hashes of one coverage query on PostgreSQL: the server's default (4 MB) spills a
+# national list of millions of rows to disk in dozens of batches, and a covered set hashed once
+# must fit (3,000,000 gifts: about 100 MB for the people and as much for the households).
+REPORT_WORK_MEM = "128MB"
+
+
+@contextmanager
+def _report_cursor() -> Iterator[Any]:
+    """A cursor for the heavy read-only queries: on PostgreSQL inside a transaction whose
+    ``work_mem`` is raised for these statements only."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+        yield cursor
+
+
 def _covered_sql(*, campaign: Campaign, within_path: str) -> tuple[str, list[Any]]:
-    """The eligible rows with a 0/1 ``covered`` column and the owning unit's path."""
+    """The eligible rows with a 0/1 ``covered`` column and the owning unit's path.
+
+    A row is covered when a live aid record of the campaign, owned by a unit under
+    ``within_path``, names its person, or (one gift per household) its household."""
     eligible, params = eligible_sql(campaign=campaign, within_path=within_path)
-    units = "SELECT id FROM orgs_unit WHERE path LIKE %s"
+    if len(within_path) // STEPLEN >= PROBE_DEPTH:
+        return _covered_probe_sql(campaign, within_path, eligible, params)
+    # Each covered set is read once and hashed (a hashed subplan on PostgreSQL, an ephemeral
+    # index on SQLite); a plain join to the DISTINCT sets made every parallel worker build both.
     aid = (
         "FROM aid_aidrecord a WHERE a.campaign_id = %s AND a.voided_at IS NULL"
-        f" AND a.unit_id IN ({units})"
+        " AND a.unit_id IN (SELECT id FROM orgs_unit WHERE path LIKE %s)"
     )
+    covered = f"e.person_id IN (SELECT a.person_id {aid})"
+    covered_params: list[Any] = [campaign.pk, _like(within_path)]
+    if campaign.gift_rule == GiftRule.HOUSEHOLD:
+        covered += (
+            f" OR e.household_id IN (SELECT a.household_id {aid} AND a.household_id IS NOT NULL)"
+        )
+        covered_params += [campaign.pk, _like(within_path)]
     sql = (
         "SELECT e.unit_id, e.household_id, e.person_id, u.path AS path,"
-        " CASE WHEN cp.person_id IS NOT NULL"
+        f" CASE WHEN {covered} THEN 1 ELSE 0 END AS covered"
+        f" FROM ({eligible}) e JOIN orgs_unit u ON u.id = e.unit_id WHERE u.path LIKE %s"
     )
+    return sql, [*covered_params, *params, _like(within_path)]
+
+
+def _covered_probe_sql(
+    campaign: Campaign, within_path: str, eligible: str, params: list[Any]
+) -> tuple[str, list[Any]]:
+    """``_covered_sql`` for a small scope: each row's gifts found through the aid indexes
+    (``(person)``, ``(campaign, household)``), whatever the planner thinks the row count is."""
+    aid = (
+        "SELECT 1 FROM aid_aidrecord a JOIN orgs_unit au ON au.id = a.unit_id"
+        " WHERE a.campaign_id = %s AND a.voided_at IS NULL AND au.path LIKE %s"
+    )
+    covered = f"EXISTS ({aid} AND a.person_id = e.person_id)"
     covered_params: list[Any] = [campaign.pk, _like(within_path)]
-    household_join = ""
-    household_params: list[Any] = []
     if campaign.gift_rule == GiftRule.HOUSEHOLD:
-        sql += " OR ch.household_id IS NOT NULL"
-        household_join = (
-            f" LEFT JOIN (SELECT DISTINCT a.household_id {aid} AND a.household_id IS NOT NULL) ch"
-            " ON ch.household_id = e.household_id"
-        )
-        household_params = [campaign.pk, _like(within_path)]
-    sql += (
-        " THEN 1 ELSE 0 END AS covered"
-        f" FROM ({eligible}) e"
-        " JOIN orgs_unit u ON u.id = e.unit_id"
-        f" LEFT JOIN (SELECT DISTINCT a.person_id {aid}) cp ON cp.person_id = e.person_id"
-        + household_join
-        + " WHERE u.path LIKE %s"
+        by_household = f"EXISTS ({aid} AND a.household_id = e.household_id)"
+        covered += f" OR (e.household_id IS NOT NULL AND {by_household})"
+        covered_params += [campaign.pk, _like(within_path)]
+    sql = (
+        "SELECT e.unit_id, e.household_id, e.person_id, u.path AS path,"
+        f" CASE WHEN {covered} THEN 1 ELSE 0 END AS covered"
+        f" FROM ({eligible}) e JOIN orgs_unit u ON u.id = e.unit_id WHERE u.path LIKE %s"
     )
-    return sql, [*params, *covered_params, *household_params, _like(within_path)]
+    return sql, [*covered_params, *params, _like(within_path)]
 
 
 def coverage_by_child(*, campaign: Campaign, parent: Any) -> dict[str, tuple[int, int]]:
@@ -131,7 +174,7 @@ def coverage_by_child(*, campaign: Campaign, parent: Any) -> dict[str, tuple[int
         f"SELECT SUBSTR(c.path, 1, {int(width)}) AS child, COUNT(*), SUM(c.covered)"
         f" FROM ({inner}) c GROUP BY SUBSTR(c.path, 1, {int(width)})"
     )
-    with connection.cursor() as cursor:
+    with _report_cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0]: (int(row[1]), int(row[2] or 0)) for row in cursor.fetchall()}
 
@@ -148,7 +191,7 @@ def eligible_by_child(*, campaign: Campaign, parent: Any) -> dict[str, int]:
         " JOIN orgs_unit u ON u.id = e.unit_id WHERE u.path LIKE %s"
         f" GROUP BY SUBSTR(u.path, 1, {int(width)})"
     )
-    with connection.cursor() as cursor:
+    with _report_cursor() as cursor:
         cursor.execute(sql, [*params, _like(within)])
         return {row[0]: int(row[1]) for row in cursor.fetchall()}
 
@@ -162,21 +205,27 @@ def uncovered_rows(
     if within is None:
         return 0, []
     inner, params = _covered_sql(campaign=campaign, within_path=within)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({inner}) c WHERE c.covered = 0", params)
-        total = int(cursor.fetchone()[0])
-        page = ""
-        page_params: list[Any] = []
-        if limit is not None:
-            page = " LIMIT %s OFFSET %s"
-            page_params = [limit, offset]
+    page = ""
+    page_params: list[Any] = []
+    if limit is not None:
+        page = " LIMIT %s OFFSET %s"
+        page_params = [limit, offset]
+    with _report_cursor() as cursor:
+        # One pass gives the page and the total (a window count over the uncovered rows); only
+        # a page past the end needs the count on its own.
         cursor.execute(
-            f"SELECT c.person_id, c.household_id, c.unit_id FROM ({inner}) c"
+            f"SELECT c.person_id, c.household_id, c.unit_id, COUNT(*) OVER () FROM ({inner}) c"
             " JOIN people_person p ON p.id = c.person_id"
             " WHERE c.covered = 0 ORDER BY p.sort_key, p.id" + page,
             [*params, *page_params],
         )
-        rows = [(int(r[0]), r[1], int(r[2])) for r in cursor.fetchall()]
+        fetched = cursor.fetchall()
+        if fetched:
+            total = int(fetched[0][3])
+        else:
+            cursor.execute(f"SELECT COUNT(*) FROM ({inner}) c WHERE c.covered = 0", params)
+            total = int(cursor.fetchone()[0])
+    rows = [(int(r[0]), r[1], int(r[2])) for r in fetched]
     return total, rows
 
 
