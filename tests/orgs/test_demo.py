@@ -39,6 +39,11 @@ def test_demo_loads_everything_once_and_prints_logins():
     assert _snapshot() == first
     assert first[3:5] == (34, 3321)
     assert first[1:3] == (1, 2)  # Hà Nội's Tết Nhân ái, with Hoàn Kiếm's first two gifts
+    from nhandao.aid.models import Distribution, PartnerUser
+
+    planned = Distribution.objects.get(partner__name="Công ty TNHH Thực phẩm Hà Thành")
+    assert planned.planned.count() >= 1  # the households of Hoàn Kiếm not yet reached
+    assert PartnerUser.objects.get(user__username="hanoi.doanhnghiep").partner == planned.partner
     assert first[0] == 10  # humanitarian addresses in Hoàn Kiếm, Vĩnh Linh and Ninh Kiều
     text = out.getvalue()
     assert (
@@ -74,5 +79,6 @@ def test_demo_loads_everything_once_and_prints_logins():
         "viewer",
         "auditor",
         "partner",
+        "partner_org",
     }
     assert Unit.objects.find_problems() == ([], [], [], [], [])

@@ -164,6 +164,7 @@ MEDIA_ROOT = VAR_DIR / "media"
 NHANDAO_DEMO_SEEDERS = [
     "nhandao.beneficiaries.demo.demo_seed",
     "nhandao.campaigns.demo.demo_seed",
+    "nhandao.aid.demo.demo_seed",
 ]
 
 # Lists the one import pipeline can read: kind -> ListSpec (see imports/spec.py).
