@@ -400,7 +400,7 @@ def build(
     return built
 
 
-def _vacuum_analyze(postgres: bool) -> float:
+def _vacuum_analyze(postgres: bool, tables: tuple[str, ...] = TABLES) -> float:
     """VACUUM ANALYZE the loaded tables on PostgreSQL (what autovacuum does after a bulk load:
     statistics, and the visibility map index-only scans need), ANALYZE inside a transaction."""
     from django.db import connection
@@ -409,7 +409,7 @@ def _vacuum_analyze(postgres: bool) -> float:
         return pdb.analyze()
     start = time.perf_counter()
     with connection.cursor() as cursor:
-        for table in TABLES:
+        for table in tables:
             cursor.execute(f"VACUUM (ANALYZE) {table}")
         cursor.execute("ANALYZE")
     return time.perf_counter() - start
@@ -574,10 +574,14 @@ def _aid(
 
 
 class _indexes_rebuilt_after:
-    """PostgreSQL: drop the loaded tables' secondary indexes and foreign keys, rebuild after."""
+    """PostgreSQL: drop the loaded tables' secondary indexes and foreign keys, rebuild after.
+    ``built`` is any object with a ``seconds`` dict (the rebuild's time goes in it)."""
 
-    def __init__(self, postgres: bool, built: Built, progress: bool) -> None:
+    def __init__(
+        self, postgres: bool, built: Any, progress: bool, tables: tuple[str, ...] = TABLES
+    ) -> None:
         self.postgres, self.built, self.progress = postgres, built, progress
+        self.tables = tables
         self.constraints: list[tuple[str, str, str]] = []
         self.indexes: list[tuple[str, str]] = []
 
@@ -586,13 +590,13 @@ class _indexes_rebuilt_after:
 
         if not self.postgres:
             return
-        names = ", ".join(f"'{t}'::regclass" for t in TABLES)
+        names = ", ".join(f"'{t}'::regclass" for t in self.tables)
         with connection.cursor() as cursor:
             where = f"conrelid IN ({names}) AND contype = 'f'"
             sql = "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM"
             cursor.execute(f"{sql} pg_constraint WHERE {where}")
             self.constraints = cursor.fetchall()
-            tables = ", ".join(f"'{t}'" for t in TABLES)
+            tables = ", ".join(f"'{t}'" for t in self.tables)
             keys = (
                 "NOT EXISTS (SELECT 1 FROM pg_constraint c"
                 " WHERE c.conname = i.indexname AND c.contype IN ('p', 'u'))"
