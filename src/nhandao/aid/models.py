@@ -273,11 +273,11 @@ class AidRecord(models.Model):
             models.Index(fields=["campaign", "household"], name="aid_campaign_household"),
             models.Index(fields=["campaign", "person"], name="aid_campaign_person"),
             models.Index(fields=["campaign", "unit"], name="aid_campaign_unit"),
-            # The live gifts of a campaign under a province, read without the table (coverage,
-            # campaigns/eligibility.py): PostgreSQL scans only this index for its units.
+            # The live gifts of a campaign under a province, read without the table (coverage in
+            # campaigns/eligibility.py, results by sub-unit): PostgreSQL scans only this index.
             models.Index(
                 fields=["campaign", "unit"],
-                include=["person", "household"],
+                include=["person", "household", "value"],
                 condition=Q(voided_at__isnull=True),
                 name="aid_campaign_unit_live",
             ),

@@ -1,4 +1,4 @@
-"""A covering index of the live gifts of a campaign by owning unit (coverage of a province)."""
+"""A covering index of the live gifts of a campaign by owning unit (coverage and results of a province)."""
 
 from django.db import migrations, models
 
@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("voided_at__isnull", True)),
                 fields=["campaign", "unit"],
-                include=("person", "household"),
+                include=("person", "household", "value"),
                 name="aid_campaign_unit_live",
             ),
         ),
