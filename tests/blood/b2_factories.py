@@ -65,3 +65,14 @@ def add_donation(
         donor.last_donation_kind = kind
     donor.save()
     return donation
+
+
+def xlsx_values(content: bytes, sheet: int = 0) -> list[str]:
+    """Every non-empty cell of a workbook's sheet, as text."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    rows = book.get_sheet_by_index(sheet).to_python()
+    return [str(v) for row in rows for v in row if v not in ("", None)]
