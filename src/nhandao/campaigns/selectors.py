@@ -184,7 +184,22 @@ def results_by_child(*, campaign: Campaign, parent: Any) -> dict[str, dict[str, 
         )
         for path, programmes in cursor.fetchall():
             results.setdefault(path, {})[Metric.PROGRAMMES] = int(programmes)
+    for provider in _results_providers():
+        for path, values in provider(campaign, parent).items():
+            row = results.setdefault(path, {})
+            for metric, value in values.items():
+                row[metric] = row.get(metric, 0) + int(value)
     return results
+
+
+def _results_providers() -> list[Any]:
+    """Results other apps deliver for a campaign (e.g. blood units collected in a drive's
+    sessions), registered in settings.NHANDAO_CAMPAIGN_RESULTS as dotted paths of functions
+    ``(campaign, parent) -> {sub-unit path: {metric: n}}``: campaigns imports none of them."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    return [import_string(p) for p in getattr(settings, "NHANDAO_CAMPAIGN_RESULTS", [])]
 
 
 @dataclass
@@ -214,7 +229,8 @@ def progress(*, campaign: Campaign, unit: Any) -> list[ProgressRow]:
         for metric, value in values.items():
             total[metric] = total.get(metric, 0) + value
     targets = list(target_list(campaign=campaign, unit=unit).filter(group__isnull=True))
-    metrics = sorted({t.metric for t in targets} | ({Metric.GIFTS, Metric.VALUE} & set(total)))
+    shown = {Metric.GIFTS, Metric.VALUE, Metric.BLOOD_UNITS}
+    metrics = sorted({t.metric for t in targets} | (shown & set(total)))
     children = {u.path: u for u in Unit.objects.filter(path__in=list(results))}
     for t in targets:
         children.setdefault(t.unit.path, t.unit)

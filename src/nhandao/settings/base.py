@@ -173,6 +173,9 @@ NHANDAO_IMPORTERS = {
     "aid": "nhandao.aid.importers.AID",
 }
 
+# Results other apps deliver for campaigns' progress (see campaigns.selectors.results_by_child).
+NHANDAO_CAMPAIGN_RESULTS = ["nhandao.blood.selectors.campaign_results"]
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
