@@ -11,7 +11,7 @@ from typing import Any
 
 import xlsxwriter
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from nhandao.core.dates import format_date
 from nhandao.core.documents import OfficialDocument, date_line, place_of
@@ -68,8 +68,9 @@ def _summary(report: CampaignReport) -> list[str]:
 
 def _unit_headers(report: CampaignReport) -> list[str]:
     headers = [_("STT"), _("Đơn vị")]
+    target, result = _("chỉ tiêu"), _("kết quả")
     for label in report.metric_labels:
-        headers += [f"{label} – {_('chỉ tiêu')}", f"{label} – {_('kết quả')}", "%"]
+        headers += [f"{label} – {target}", f"{label} – {result}", "%"]
     return headers
 
 
@@ -101,20 +102,25 @@ def _example_rows(report: CampaignReport) -> list[list[str]]:
 
 
 GROUP_HEADERS = [
-    _l("STT"),
-    _l("Đối tượng"),
-    _l("Chỉ tiêu (suất)"),
-    _l("Số suất"),
-    _l("Số hộ"),
-    _l("Giá trị (đồng)"),
+    gettext_lazy("STT"),
+    gettext_lazy("Đối tượng"),
+    gettext_lazy("Chỉ tiêu (suất)"),
+    gettext_lazy("Số suất"),
+    gettext_lazy("Số hộ"),
+    gettext_lazy("Giá trị (đồng)"),
 ]
-SOURCE_HEADERS = [_l("STT"), _l("Nguồn"), _l("Số suất"), _l("Giá trị (đồng)")]
+SOURCE_HEADERS = [
+    gettext_lazy("STT"),
+    gettext_lazy("Nguồn"),
+    gettext_lazy("Số suất"),
+    gettext_lazy("Giá trị (đồng)"),
+]
 EXAMPLE_HEADERS = [
-    _l("STT"),
-    _l("Gương, mô hình"),
-    _l("Tập thể, cá nhân"),
-    _l("Đơn vị"),
-    _l("Nội dung"),
+    gettext_lazy("STT"),
+    gettext_lazy("Gương, mô hình"),
+    gettext_lazy("Tập thể, cá nhân"),
+    gettext_lazy("Đơn vị"),
+    gettext_lazy("Nội dung"),
 ]
 
 
