@@ -79,7 +79,7 @@ def _chosen_unit(request: HttpRequest) -> Any:
 
 
 def _parent_name(unit: Any) -> str:
-    parent = unit.get_parent() if unit.depth > 1 else None
+    parent = type(unit).objects.get_parent(unit) if unit.depth > 1 else None
     return parent.name if parent is not None else ""
 
 
