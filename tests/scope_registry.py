@@ -206,5 +206,8 @@ from tests import (  # noqa: E402, F401
     scope_blood,
     scope_blood_donors,
     scope_campaigns,
+    scope_members,
+    scope_training,
+    scope_volunteers,
     scope_vouchers,
 )

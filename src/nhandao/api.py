@@ -14,9 +14,11 @@ from nhandao.beneficiaries.api import router as beneficiaries_router
 from nhandao.blood.api import router as blood_router
 from nhandao.campaigns.api import router as campaigns_router
 from nhandao.core.errors import ApplicationError
+from nhandao.members.api import router as members_router
 from nhandao.orgs.api import router as orgs_router
 from nhandao.orgs.permissions import needs_second_factor
 from nhandao.orgs.services import token_authenticate
+from nhandao.training.api import router as training_router
 
 
 class BearerToken(HttpBearer):
@@ -60,3 +62,5 @@ api.add_router("/", beneficiaries_router)
 api.add_router("/", campaigns_router)
 api.add_router("/", aid_router)
 api.add_router("/", blood_router)
+api.add_router("/", members_router)
+api.add_router("/", training_router)

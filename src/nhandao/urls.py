@@ -14,5 +14,7 @@ urlpatterns = [
     path("campaigns/", include("nhandao.campaigns.urls")),
     path("aid/", include("nhandao.aid.urls")),
     path("blood/", include("nhandao.blood.urls")),
+    path("members/", include("nhandao.members.urls")),
+    path("training/", include("nhandao.training.urls")),
     path("", include("nhandao.orgs.urls")),
 ]

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "nhandao.campaigns",
     "nhandao.aid",
     "nhandao.blood",
+    "nhandao.members",
+    "nhandao.training",
 ]
 
 MIDDLEWARE = [
