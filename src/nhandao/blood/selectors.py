@@ -59,12 +59,12 @@ def next_donation_on(donor: BloodDonor, rules: BloodRules | None = None) -> dt.d
 
 def eligible_again_filter(today: dt.date, rules: BloodRules) -> Q:
     """Donors whose last donation is old enough for its kind, and who have no deferral running
-    (a permanent one, or one until after today)."""
+    (a permanent one, or one until today or later)."""
     q = Q(last_donation_on__isnull=True)
     for kind, days in interval_days(rules).items():
         q |= Q(last_donation_kind=kind, last_donation_on__lte=today - dt.timedelta(days=days))
     running = Deferral.objects.filter(donor=OuterRef("pk")).filter(
-        Q(until__isnull=True) | Q(until__gt=today)
+        Q(until__isnull=True) | Q(until__gte=today)
     )
     return q & ~Q(Exists(running))
 
@@ -405,7 +405,11 @@ def blood_stats(*, user: Any, year: int, unit: Any = None, campaign: Any = None)
     target = sum(int(v or 0) for v in target_by_month.values())
     if campaign is not None:
         target = _campaign_blood_target(campaign, unit) or target
-    reasons = Counter(deferrals.values_list("reason_code", flat=True))
+    from .services import deferral_label
+
+    reasons = Counter(
+        str(deferral_label(c)) for c in deferrals.values_list("reason_code", flat=True)
+    )
     return BloodStats(
         year=year,
         months=[(m, by_month.get(m, 0), int(target_by_month.get(m) or 0)) for m in range(1, 13)],

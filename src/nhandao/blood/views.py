@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nhandao.campaigns import selectors as campaigns
-from nhandao.core.audit import audit_record
 from nhandao.core.errors import ApplicationError
 from nhandao.core.signals import client_ip
 from nhandao.orgs import selectors as orgs
@@ -40,6 +39,7 @@ from .forms_main import (
 from .honours import honour_award
 from .models import HonourStatus, PledgeKind, SessionStatus
 from .pledges import pledge_register, pledge_withdraw
+from .services import sensitive_viewed
 from .sessions import SessionData, registration_add, registration_remove, session_create
 from .sessions import session_update as session_save
 
@@ -181,13 +181,7 @@ def blood_donor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = selectors.donor_history(donor=donor)
     sensitive = can(request.user, "pii.view", donor.unit)
     if sensitive and (history.deferrals or any(d.health_notes for d in history.donations)):
-        audit_record(
-            actor=request.user,
-            action="blood.donor.view_sensitive",
-            obj=donor,
-            unit_path=donor.unit.path,
-            ip_address=client_ip(request),
-        )
+        sensitive_viewed(actor=request.user, donor=donor, ip=client_ip(request), what="donor_page")
     context = {
         "donor": donor,
         "h": history,
