@@ -152,3 +152,16 @@ def test_a_donor_out_of_scope_is_404_even_at_an_own_session(client, desk, people
     login(client, people.clerk)
     url = reverse("blood_checkin_donor", args=[desk.session.pk, stranger.pk])
     assert client.get(url).status_code == 404
+
+
+def test_the_desk_lists_donors_registered_in_advance(client, desk, people):
+    from nhandao.blood.models import SessionRegistration
+
+    SessionRegistration.objects.create(session=desk.session, donor=desk.an)
+    SessionRegistration.objects.create(session=desk.session, donor=desk.binh)
+    donate(desk, desk.an)
+    login(client, people.clerk)
+    page = client.get(reverse("blood_checkin", args=[desk.session.pk])).content.decode()
+    assert "Đã đăng ký trước" in page
+    assert reverse("blood_checkin_donor", args=[desk.session.pk, desk.binh.pk]) in page
+    assert page.count("đã hiến</span>") == 1

@@ -24,7 +24,7 @@ from . import checkin as desk
 from . import eligibility, services
 from .forms import DeferralForm, DonationForm, NewDonorForm, UseForm
 from .models import BloodSession, DonationKind
-from .selectors import session_get
+from .selectors import session_get, session_registrations
 
 
 def _may_view(request: HttpRequest) -> None:
@@ -61,6 +61,7 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
     rows = desk.lookup(user=request.user, query=query, on=session.held_on, kind=kind)
     context = {"session": session, "query": query, "kind": kind, "rows": rows}
     context["kinds"] = DonationKind.choices
+    context["registered"] = [] if query else session_registrations(session=session)
     template = "blood/checkin/_results.html" if request.htmx else "blood/checkin/desk.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
