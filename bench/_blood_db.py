@@ -89,6 +89,16 @@ class Built:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+def seed_rules() -> None:
+    """The thresholds and honour rules (a data migration seeds them; a flush removes them), by
+    the migration's own function. Re-runnable."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("nhandao.blood.migrations.0002_seed_rules").seed(apps, None)
+
+
 def card_code(pk: int) -> str:
     return f"{CARD_PREFIX}{pk:08d}"
 
@@ -134,6 +144,7 @@ def build(
 
     today = today or timezone.localdate()
     built = Built()
+    seed_rules()
     postgres = connection.vendor == "postgresql"
     now_dt = timezone.now()
     now: Any = now_dt.isoformat() if postgres else connection.ops.adapt_datetimefield_value(now_dt)

@@ -14,7 +14,15 @@ from django.db import connection
 from bench import _blood_db as blood_db
 from bench import _people_db as bulk
 from bench import blood_checkin
-from nhandao.blood.models import BloodDonation, BloodDonor, Deferral, WeightRecord
+from nhandao.blood.models import (
+    BloodDonation,
+    BloodDonor,
+    BloodRules,
+    Deferral,
+    HonourRule,
+    WeightRecord,
+)
+from nhandao.blood.rules_seed import PERSON_HONOURS
 from nhandao.core.idnumber import check_citizen_id
 from nhandao.core.phone import normalize_phone
 from nhandao.people.models import Person
@@ -39,6 +47,8 @@ def _indexes() -> dict[str, set[str]]:
 @pytest.fixture
 def built(db):
     tree = bulk.build_tree((PROVINCE,))
+    BloodRules.objects.all().delete()  # as the bench's flush does
+    HonourRule.objects.all().delete()
     before = _indexes()
     result = blood_db.build(tree, donors=300, donations=1500, seed=3, today=TODAY)
     assert _indexes() == before  # dropped for the load and rebuilt the same
@@ -53,6 +63,8 @@ def test_builder_counts_and_histories(built):
     assert WeightRecord.objects.count() == 300
     assert Deferral.objects.count() == b.deferrals
     assert b.deferred_now <= b.deferrals
+    assert BloodRules.objects.count() == 1  # seeded again after the flush
+    assert HonourRule.objects.filter(scope="person").count() == len(PERSON_HONOURS)
 
     history = defaultdict(list)
     for donor_id, day, kind, volume, first in BloodDonation.objects.values_list(
