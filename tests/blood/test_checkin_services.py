@@ -207,7 +207,7 @@ def test_deferral_input_is_checked(desk):
         defer(reason_code="chronic", until=TODAY, permanent=True)
     assert not Deferral.objects.exists()
     defer(reason_code="chronic", permanent=True)
-    rows = checkin.lookup(user=desk.officer, query="001090001234", on=TODAY)
+    rows = checkin.checkin_lookup(user=desk.officer, query="001090001234", on=TODAY)
     assert rows[0].decision.reasons == ["Đã có quyết định hoãn hiến máu vĩnh viễn."]
 
 
@@ -241,28 +241,30 @@ def test_transfusion_uses_never_exceed_the_volume(desk):
 
 def test_lookup_by_id_phone_card_and_name(desk):
     donate(desk, desk.an)
-    by_id = checkin.lookup(user=desk.officer, query="001 090 001 234", on=TODAY)
+    by_id = checkin.checkin_lookup(user=desk.officer, query="001 090 001 234", on=TODAY)
     assert [r.donor for r in by_id] == [desk.an]
     assert not by_id[0].decision.eligible  # donated today
-    assert [r.donor for r in checkin.lookup(user=desk.officer, query="+84 912 345 678")] == [
-        desk.an
-    ]
+    assert [
+        r.donor for r in checkin.checkin_lookup(user=desk.officer, query="+84 912 345 678")
+    ] == [desk.an]
     card = desk.binh.card_code
     for q in (card, card.lower(), f"NHANDAO:{card}", f"{card[:5]}-{card[5:]}"):
-        assert [r.donor for r in checkin.lookup(user=desk.officer, query=q)] == [desk.binh], q
-    by_name = checkin.lookup(user=desk.officer, query="le thi binh")
+        assert [r.donor for r in checkin.checkin_lookup(user=desk.officer, query=q)] == [
+            desk.binh
+        ], q
+    by_name = checkin.checkin_lookup(user=desk.officer, query="le thi binh")
     assert by_name[0].donor == desk.binh and by_name[0].decision.eligible
     assert by_name[0].decision.allowed_volumes == [250]
-    assert checkin.lookup(user=desk.officer, query="x") == []
+    assert checkin.checkin_lookup(user=desk.officer, query="x") == []
 
 
 def test_lookup_is_scoped(desk, people):
-    assert checkin.lookup(user=actor(people.outsider), query="001090001234") == []
+    assert checkin.checkin_lookup(user=actor(people.outsider), query="001090001234") == []
 
 
 def test_lookup_is_a_handful_of_queries(desk, django_assert_max_num_queries):
     for i in range(5):
         make_donor(desk.officer, desk.session.unit, f"Nguyễn Văn Bê {chr(65 + i)}")
     with django_assert_max_num_queries(5):
-        rows = checkin.lookup(user=desk.officer, query="nguyen van", on=TODAY)
+        rows = checkin.checkin_lookup(user=desk.officer, query="nguyen van", on=TODAY)
     assert len(rows) == 6

@@ -22,7 +22,7 @@ from nhandao.orgs.permissions import can
 
 from . import checkin, services
 from .models import DonationKind
-from .selectors import session_get
+from .selectors import donor_get, session_get
 
 router = Router(tags=["blood"])
 
@@ -124,7 +124,7 @@ def blood_checkin(request: HttpRequest, filters: Query[CheckinQuery]) -> Any:
     if filters.kind not in DonationKind.values:
         raise ApplicationError("Loại hiến máu không hợp lệ.", field="kind")
     on = session.held_on if session is not None else timezone.localdate()
-    rows = checkin.lookup(user=user, query=filters.q, on=on, kind=filters.kind)
+    rows = checkin.checkin_lookup(user=user, query=filters.q, on=on, kind=filters.kind)
     return CheckinOut(
         on=on,
         session_id=session.pk if session is not None else None,
@@ -163,7 +163,7 @@ def blood_checkin(request: HttpRequest, filters: Query[CheckinQuery]) -> Any:
 def blood_donation_create(request: HttpRequest, session_id: int, body: DonationIn) -> Any:
     user = _user(request)
     session = session_get(user=user, pk=session_id)
-    donor = checkin.donor_in_scope(user=user, pk=body.donor_id)
+    donor = donor_get(user=user, pk=body.donor_id)
     data = services.DonationData(
         kind=body.kind,
         volume_ml=body.volume_ml,
@@ -205,7 +205,7 @@ def blood_donation_create(request: HttpRequest, session_id: int, body: DonationI
 def blood_deferral_create(request: HttpRequest, session_id: int, body: DeferralIn) -> Any:
     user = _user(request)
     session = session_get(user=user, pk=session_id)
-    donor = checkin.donor_in_scope(user=user, pk=body.donor_id)
+    donor = donor_get(user=user, pk=body.donor_id)
     data = services.DeferralData(
         reason_code=body.reason_code,
         reason_text=body.reason_text,

@@ -67,7 +67,7 @@ def donor_filter(query: str) -> Q | None:
     return Q(person__name_key__contains=fold(query))
 
 
-def lookup(
+def checkin_lookup(
     *,
     user: Any,
     query: str,
@@ -130,14 +130,7 @@ def lookup(
     return rows
 
 
-def donor_in_scope(*, user: Any, pk: Any) -> BloodDonor:
-    """A donor through the user's scope, or 404."""
-    from nhandao.core.scoping import get_visible_or_404
-
-    return get_visible_or_404(BloodDonor.objects.select_related("person", "unit"), user, pk=pk)
-
-
-def donation_in_scope(*, user: Any, pk: Any) -> Any:
+def donation_get(*, user: Any, pk: Any) -> Any:
     """A donation (its certificate) through the user's scope, or 404."""
     from nhandao.core.scoping import get_visible_or_404
 
@@ -147,11 +140,11 @@ def donation_in_scope(*, user: Any, pk: Any) -> Any:
     return get_visible_or_404(qs, user, pk=pk)
 
 
-def certificate_uses(*, donation: Any) -> list[Any]:
+def transfusion_use_list(*, donation: Any) -> list[Any]:
     return list(donation.uses.order_by("used_on", "pk"))
 
 
-def today_sessions(*, user: Any, on: dt.date | None = None) -> list[Any]:
+def session_list_around(*, user: Any, on: dt.date | None = None) -> list[Any]:
     """Sessions in scope held today (or on ``on``) and not cancelled: where check-in happens."""
     from .models import BloodSession, SessionStatus
 

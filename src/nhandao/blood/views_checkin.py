@@ -24,7 +24,7 @@ from . import checkin as desk
 from . import eligibility, services
 from .forms import DeferralForm, DonationForm, NewDonorForm, UseForm
 from .models import BloodSession, DonationKind
-from .selectors import session_get, session_registrations
+from .selectors import donor_get, session_get, session_registrations
 
 
 def _may_view(request: HttpRequest) -> None:
@@ -49,7 +49,7 @@ def _kind(request: HttpRequest) -> str:
 def checkin_home(request: HttpRequest) -> HttpResponse:
     """Sessions around today in the user's scope, each with its check-in desk."""
     _may_view(request)
-    sessions = desk.today_sessions(user=request.user)
+    sessions = desk.session_list_around(user=request.user)
     return render(request, "blood/checkin/home.html", {"sessions": sessions})
 
 
@@ -58,7 +58,7 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
     session = session_get(user=request.user, pk=pk)
     _may_view(request)
     query, kind = request.GET.get("q", "").strip(), _kind(request)
-    rows = desk.lookup(user=request.user, query=query, on=session.held_on, kind=kind)
+    rows = desk.checkin_lookup(user=request.user, query=query, on=session.held_on, kind=kind)
     context = {"session": session, "query": query, "kind": kind, "rows": rows}
     context["kinds"] = DonationKind.choices
     context["registered"] = [] if query else session_registrations(session=session)
@@ -101,7 +101,7 @@ def _donor_context(request: HttpRequest, session: BloodSession, donor: Any) -> d
 def checkin_donor(request: HttpRequest, pk: int, donor_id: int) -> HttpResponse:
     """The donor at the desk: the decision, and the donation form (POST records it)."""
     session = session_get(user=request.user, pk=pk)
-    donor = desk.donor_in_scope(user=request.user, pk=donor_id)
+    donor = donor_get(user=request.user, pk=donor_id)
     _may_view(request)
     context = _donor_context(request, session, donor)
     initial = {"kind": context["kind"], "weight_kg": context["facts"].weight_kg}
@@ -137,7 +137,7 @@ def _all_volumes(kind: str) -> list[int]:
 @require_POST
 def checkin_defer(request: HttpRequest, pk: int, donor_id: int) -> HttpResponse:
     session = session_get(user=request.user, pk=pk)
-    donor = desk.donor_in_scope(user=request.user, pk=donor_id)
+    donor = donor_get(user=request.user, pk=donor_id)
     _may_view(request)
     form = DeferralForm(request.POST)
     if form.is_valid():
@@ -218,7 +218,7 @@ def _register(request: HttpRequest, session: Any, form: Any, person: Any) -> Htt
 @login_required
 def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     """A donation's certificate: what was donated, the free transfusions used, what remains."""
-    donation = desk.donation_in_scope(user=request.user, pk=pk)
+    donation = desk.donation_get(user=request.user, pk=pk)
     _may_view(request)
     form = UseForm(request.POST or None, initial={"used_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -239,7 +239,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     used = services.volume_used(donation)
     context = {
         "donation": donation,
-        "uses": desk.certificate_uses(donation=donation),
+        "uses": desk.transfusion_use_list(donation=donation),
         "used": used,
     }
     context.update(left=donation.volume_ml - used, form=form, show_pii=show)
