@@ -30,16 +30,45 @@ def family_donation_count(household_id: int | None) -> int:
     return int(total or 0)
 
 
+def _donation_dates(**filters: Any) -> list[datetime.date]:
+    from .models import BloodDonation
+
+    return list(
+        BloodDonation.objects.filter(**filters)
+        .order_by("donated_on", "pk")
+        .values_list("donated_on", flat=True)
+    )
+
+
+def _reached_on(
+    threshold: int, count: int, dates: list[datetime.date], default: datetime.date
+) -> datetime.date:
+    """The day of the threshold-th donation when the stored history shows it (an imported
+    history crosses several thresholds at once, each on its own day), else ``default``."""
+    index = threshold - 1 - (count - len(dates))
+    return dates[index] if 0 <= index < len(dates) else default
+
+
 def _create_missing(
-    *, rules: list[HonourRule], count: int, held: set[int], fields: dict[str, Any]
+    *,
+    rules: list[HonourRule],
+    count: int,
+    held: set[int],
+    fields: dict[str, Any],
+    dates: Any = None,
 ) -> list[Honour]:
     created: list[Honour] = []
+    history: list[datetime.date] | None = None
     for rule in rules:
         if rule.threshold > count or rule.pk in held:
             continue
+        values = dict(fields)
+        if dates is not None:
+            history = dates() if history is None else history
+            values["reached_on"] = _reached_on(rule.threshold, count, history, values["reached_on"])
         try:
             with transaction.atomic():
-                honour = Honour.objects.create(rule=rule, count=count, **fields)
+                honour = Honour.objects.create(rule=rule, count=count, **values)
         except IntegrityError:
             # Another station created the same honour at the same moment: it is held now.
             continue
@@ -51,8 +80,9 @@ def _create_missing(
 def honours_after_donation(*, donor: BloodDonor, on: datetime.date | None = None) -> list[Honour]:
     """Create the pending honours the donor (and the donor's family) reached and does not hold yet.
 
-    Idempotent: calling it again creates nothing new. ``reached_on`` is ``on``, else the donor's
-    last donation date, else today.
+    Idempotent: calling it again creates nothing new. ``reached_on`` is ``on`` when given, else
+    the day of the donation that crossed the threshold (read from the history when a rule is
+    reached), else the donor's last donation date.
     """
     reached_on = on or donor.last_donation_on or timezone.localdate()
     rules = list(HonourRule.objects.filter(is_active=True).order_by("threshold"))
@@ -64,6 +94,7 @@ def honours_after_donation(*, donor: BloodDonor, on: datetime.date | None = None
         count=donor.donation_count,
         held=held,
         fields={**base, "donor": donor},
+        dates=None if on else (lambda: _donation_dates(donor=donor)),
     )
     household_id = donor.person.household_id
     if household_id is not None:
@@ -76,6 +107,9 @@ def honours_after_donation(*, donor: BloodDonor, on: datetime.date | None = None
             count=family_donation_count(household_id),
             held=held,
             fields={**base, "household_id": household_id},
+            dates=None
+            if on
+            else (lambda: _donation_dates(donor__person__household_id=household_id)),
         )
     return created
 
