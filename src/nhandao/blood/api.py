@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -109,7 +110,7 @@ class DeferralOut(Schema):
 def _user(request: HttpRequest) -> Any:
     user = request.auth  # type: ignore[attr-defined]
     if not can(user, "data.view"):
-        raise HttpError(403, "Bạn không có quyền xem dữ liệu này.")
+        raise HttpError(403, _("Bạn không có quyền xem dữ liệu này."))
     return user
 
 
@@ -122,7 +123,7 @@ def blood_checkin(request: HttpRequest, filters: Query[CheckinQuery]) -> Any:
     user = _user(request)
     session = session_get(user=user, pk=filters.session_id) if filters.session_id else None
     if filters.kind not in DonationKind.values:
-        raise ApplicationError("Loại hiến máu không hợp lệ.", field="kind")
+        raise ApplicationError(_("Loại hiến máu không hợp lệ."), field="kind")
     on = session.held_on if session is not None else timezone.localdate()
     rows = checkin.checkin_lookup(user=user, query=filters.q, on=on, kind=filters.kind)
     return CheckinOut(
