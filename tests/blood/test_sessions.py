@@ -132,3 +132,24 @@ def test_drive_progress_counts_blood_units_by_sub_unit(tree, people, drive):
     assert blood[(tree.hanoi.pk, True)] == (4, 10)
     assert blood[(tree.hoan_kiem.pk, False)] == (3, 6)
     assert blood[(tree.ba_dinh.pk, False)] == (1, 4)
+
+
+def test_drive_page_links_and_drive_statistics(tree, people, drive, as_user):
+    officer = actor(people.hn_officer)
+    hk = session_create(
+        actor=officer,
+        unit=tree.hoan_kiem,
+        data=SessionData(DAY, "HK", campaign=drive, target_units=8),
+    )
+    add_donation(make_donor(tree.hoan_kiem, "Nguyễn Văn Một"), DAY, session=hk)
+    client = as_user(people.hn_admin)
+    page = client.get(reverse("campaign_detail", args=[drive.pk])).content.decode()
+    assert 'id="blood-stats"' in page and 'id="blood-sessions"' in page
+    stats = selectors.blood_stats(user=officer, year=2026, campaign=drive)
+    assert (stats.total, stats.target) == (1, 10)  # the drive's own target
+    stats = selectors.blood_stats(user=officer, year=2026, campaign=drive, unit=tree.hoan_kiem)
+    assert (stats.total, stats.target) == (1, 6)
+    page = client.get(reverse("blood_stats"), {"campaign": drive.pk, "year": 2026})
+    assert "Hành trình Đỏ 2026" in page.content.decode()
+    unit_page = client.get(reverse("unit_detail", args=[tree.hoan_kiem.pk])).content.decode()
+    assert 'id="unit-blood-stats"' in unit_page
