@@ -136,7 +136,9 @@ def donation_get(*, user: Any, pk: Any) -> Any:
 
     from .models import BloodDonation
 
-    qs = BloodDonation.objects.select_related("donor", "donor__person", "unit", "session")
+    qs = BloodDonation.objects.select_related(
+        "donor", "donor__person", "donor__person__ward", "unit", "session"
+    )
     return get_visible_or_404(qs, user, pk=pk)
 
 
