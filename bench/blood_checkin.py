@@ -24,8 +24,8 @@ second from 20 desks, far above a real session's rhythm; ``--pace 0`` asks as fa
 server answers, which measures saturation: the latency is then the queue). A look-up is the
 question a desk asks when a donor arrives, by citizen ID (45%), phone (30%), donor card (20%) or
 the citizen ID of someone not registered yet (5%: a first-time donor). A known donor must be in
-the answer (its card code in the JSON, 200); an unknown one gives 200 with no donor or 404;
-never 5xx.
+the answer (200, among ``donors`` by its card code, with ``eligible`` true or false); an
+unknown one gives 200 with no donor or 404; never 5xx.
 
 Prints p50/p95/p99/max and throughput, in all and by kind of look-up, the answers by status,
 the build time (by phase) and the load average. The first second is a warm-up, not counted.
@@ -80,6 +80,7 @@ class Desk:
     answers: Counter[int] = field(default_factory=Counter)
     ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     wrong: Counter[str] = field(default_factory=Counter)
+    eligible: Counter[bool] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
 
 
@@ -95,17 +96,29 @@ def _url(lookup: Lookup, session_id: int) -> str:
 
 
 def _check(desk: Desk, lookup: Lookup, status: int, text: str) -> None:
+    """A known donor is among the donors answered, with an eligibility answer; an unknown one
+    gives no donor (200) or 404; nothing gives 5xx."""
     if status >= 500:
         if len(desk.errors) < 5:
             desk.errors.append(f"{status}: {text[:300]}")
         return
-    if lookup.card:
-        if status != 200 or lookup.card not in text:
+    donors: list[dict[str, Any]] = []
+    if status == 200:
+        try:
+            donors = list(json.loads(text).get("donors") or [])
+        except (ValueError, AttributeError):
+            donors = [{}]  # not the JSON expected: counted as a wrong answer below
+    if not lookup.card:
+        if status not in (200, 404) or donors:
             desk.wrong[lookup.kind] += 1
-            if len(desk.errors) < 5:
-                desk.errors.append(f"{lookup.kind} {lookup.q} -> {status}: {text[:200]}")
-    elif status not in (200, 404) or blood_db.CARD_PREFIX + "0" in text:
+        return
+    found = next((d for d in donors if d.get("card_code") == lookup.card), None)
+    if found is None or not isinstance(found.get("eligible"), bool):
         desk.wrong[lookup.kind] += 1
+        if len(desk.errors) < 5:
+            desk.errors.append(f"{lookup.kind} {lookup.q} -> {status}: {text[:200]}")
+        return
+    desk.eligible[found["eligible"]] += 1
 
 
 def run_desk(desk: Desk, clock: Clock, desks: int) -> None:
@@ -401,11 +414,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     answers: Counter[int] = Counter()
     wrong: Counter[str] = Counter()
+    eligible: Counter[bool] = Counter()
     by_kind: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     for d in desks:
         answers.update(d.answers)
         wrong.update(d.wrong)
+        eligible.update(d.eligible)
         errors += d.errors
         for kind, values in d.ms.items():
             by_kind[kind] += values
@@ -438,6 +453,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f"target p95 < {TARGET_P95_MS:.0f} ms: {'met' if met else 'MISSED'};"
         f" answers {dict(sorted(answers.items()))}"
     )
+    found = eligible[True] + eligible[False]
+    share = eligible[True] / found if found else 0.0
+    print(f"donors found: {found:,}, of whom may donate today {share:.0%}")
     phases = ", ".join(f"{k} {v:.1f} s" for k, v in built.seconds.items())
     print(f"Build {build_s:.1f} s ({phases}); load average {load[0]:.1f} {load[1]:.1f}")
     for e in errors[:5]:
@@ -464,6 +482,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "throughput_per_s": overall["per_s"],
         "by_kind": kinds,
         "answers": {str(k): v for k, v in sorted(answers.items())},
+        "eligible_share": round(share, 3),
         "target_met": met,
         "checks_ok": not problems,
         "problems": problems,
