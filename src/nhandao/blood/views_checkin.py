@@ -118,8 +118,12 @@ def checkin_donor(request: HttpRequest, pk: int, donor_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Đã ghi nhận: %(who)s hiến %(what)s.")
-                % {"who": donor.person.full_name, "what": str(donation)},
+                _("Đã ghi nhận: %(who)s hiến %(kind)s %(ml)d ml.")
+                % {
+                    "who": donor.person.full_name,
+                    "kind": eligibility.kind_label(donation.kind),
+                    "ml": donation.volume_ml,
+                },
             )
             return redirect("blood_certificate", pk=donation.pk)
     context.update(form=form, deferral_form=DeferralForm())
