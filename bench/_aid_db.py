@@ -415,6 +415,12 @@ def _vacuum_analyze(postgres: bool, tables: tuple[str, ...] = TABLES) -> float:
     return time.perf_counter() - start
 
 
+def vacuum_analyze(tables: tuple[str, ...]) -> float:
+    from django.db import connection
+
+    return _vacuum_analyze(connection.vendor == "postgresql", tables)
+
+
 def _households(
     built: Built, sinks: dict[str, _Sink], tree: pdb.Tree, n: int, seed: int, progress: bool
 ) -> None:

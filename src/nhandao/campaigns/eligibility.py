@@ -73,8 +73,13 @@ def frozen_sql(*, campaign: Campaign) -> tuple[str, list[Any]]:
 
 
 def eligible_sql(*, campaign: Campaign, within_path: str) -> tuple[str, list[Any]]:
+    """Rows (unit_id, household_id, person_id) of the eligible list under ``within_path``."""
     if campaign.frozen_at is not None:
-        return frozen_sql(campaign=campaign)
+        sql, params = frozen_sql(campaign=campaign)
+        if within_path != campaign.unit.path:  # a part of the list: its units' entries only
+            sql += " AND unit_id IN (SELECT id FROM orgs_unit WHERE path LIKE %s)"
+            params = [*params, _like(within_path)]
+        return sql, params
     return live_sql(campaign=campaign, within_path=within_path)
 
 
