@@ -173,6 +173,8 @@ NHANDAO_DEMO_SEEDERS = [
 NHANDAO_IMPORTERS = {
     "beneficiaries": "nhandao.beneficiaries.importers.BENEFICIARIES",
     "aid": "nhandao.aid.importers.AID",
+    "members": "nhandao.members.importers.MEMBERS",
+    "youth": "nhandao.members.importers.YOUTH",
     "blood_donors": "nhandao.blood.importers.BLOOD_DONORS",
     "blood_donations": "nhandao.blood.importers.BLOOD_DONATIONS",
 }

@@ -1,0 +1,282 @@
+"""Every read of members and youth members, scoped.
+
+For the benchmark (bench/people.py) the two heavy reads are:
+
+- ``unit_counts(unit, year)``: the members dashboard of a unit, new / lapsed / left / active per
+  sub-unit, as ONE set-based query grouping by the sub-unit prefix of the owning unit's path;
+- ``member_list(user, filters)``: the filtered list (status, branch, dues of a year, name without
+  diacritics through ``Person.name_key``), in Vietnamese name order (``Person.sort_key``).
+
+Paths are the chapter tree's materialised paths (4 characters a level): ``LIKE 'path%'`` is a
+subtree and the first ``(depth + 1) * 4`` characters of a path name the sub-unit it lies under.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from nhandao.core.scoping import get_visible_or_404
+from nhandao.core.text import fold
+
+from .models import (
+    Dues,
+    Member,
+    MemberStatus,
+    MemberTransfer,
+    YouthActivity,
+    YouthMember,
+)
+
+STEPLEN = 4  # orgs.Unit.steplen
+AGENCY_CATEGORIES = ("agency", "enterprise")
+
+
+# --- members ---------------------------------------------------------------------------------
+
+
+@dataclass
+class MemberFilters:
+    query: str = ""
+    status: str = ""
+    unit: Any = None  # a unit already read through the user's scope: its subtree
+    dues_year: int | None = None
+    dues: str = ""  # "paid", "exempt", "none" (nothing recorded for dues_year)
+
+
+def _name_filter(query: str) -> Q:
+    """A card number, or a person found by name without diacritics (``Person.name_key``), ID
+    number or phone (``people.selectors.person_search_filter``)."""
+    from nhandao.people.models import Person
+    from nhandao.people.selectors import person_search_filter
+
+    card = Q(card_no=query.upper())
+    if any(c.isdigit() for c in query):
+        return card | Q(person__in=Person.objects.filter(person_search_filter(query)).values("pk"))
+    return card | Q(person__name_key__contains=fold(query))
+
+
+def member_list(user: Any, filters: MemberFilters | None = None) -> QuerySet[Member]:
+    """Members in the user's scope, filtered, sorted the Vietnamese way (sort key, then id)."""
+    f = filters or MemberFilters()
+    qs = Member.objects.visible_to(user).select_related("person", "unit")
+    query = f.query.strip()
+    if query:
+        qs = qs.filter(_name_filter(query))
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.unit is not None:
+        qs = qs.filter(unit__path__startswith=f.unit.path)
+    if f.dues_year and f.dues:
+        if f.dues == "none":
+            paid = Dues.objects.filter(member=OuterRef("pk"), year=f.dues_year)
+            qs = qs.filter(~Exists(paid))
+        else:
+            qs = qs.filter(dues__year=f.dues_year, dues__status=f.dues)
+    return qs.order_by("person__sort_key", "pk")
+
+
+def member_get(*, user: Any, pk: Any) -> Member:
+    qs = Member.objects.select_related("person", "person__ward", "unit")
+    return get_visible_or_404(qs, user, pk=pk)
+
+
+def member_of_person(*, person: Any) -> Member | None:
+    return Member.objects.filter(person=person).select_related("unit").first()
+
+
+@dataclass
+class MemberHistory:
+    dues: list[Dues]
+    transfers: list[MemberTransfer]
+    events: list[Any]
+
+
+def member_history(*, member: Member) -> MemberHistory:
+    from nhandao.core.models import AuditEvent
+
+    events = AuditEvent.objects.filter(
+        object_type="members.member", object_id=str(member.pk)
+    ).order_by("-pk")[:100]
+    return MemberHistory(
+        dues=list(member.dues.order_by("-year")),
+        transfers=list(member.transfers.select_related("from_unit", "to_unit")),
+        events=list(events),
+    )
+
+
+# --- counts of a unit and its sub-units ------------------------------------------------------
+
+
+@dataclass
+class CountRow:
+    unit: Any
+    new: int = 0
+    lapsed: int = 0
+    left: int = 0
+    active: int = 0
+
+    def add(self, other: CountRow) -> None:
+        self.new += other.new
+        self.lapsed += other.lapsed
+        self.left += other.left
+        self.active += other.active
+
+
+@dataclass
+class UnitCounts:
+    unit: Any
+    year: int
+    own: CountRow  # members of the unit itself (not of a sub-unit)
+    rows: list[CountRow] = field(default_factory=list)  # one per sub-unit with members
+    total: CountRow | None = None
+
+
+COUNTS_SQL = """
+SELECT substr(u.path, 1, %s) AS under,
+  SUM(CASE WHEN m.joined_on BETWEEN %s AND %s THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.status = 'lapsed' AND m.status_since BETWEEN %s AND %s THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.status IN ('left', 'deceased') AND m.status_since BETWEEN %s AND %s
+      THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.status = 'active' AND m.joined_on <= %s THEN 1 ELSE 0 END)
+FROM members_member m JOIN orgs_unit u ON u.id = m.unit_id
+WHERE u.path LIKE %s
+GROUP BY substr(u.path, 1, %s)
+"""
+
+
+def unit_counts(unit: Any, year: int) -> UnitCounts:
+    """New, lapsed, left (or deceased) members in ``year`` and members active now who joined by
+    its end, for ``unit`` and each of its sub-units: one query grouped by path prefix, plus one
+    for the names of the sub-units. The caller has read ``unit`` through the user's scope."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    width = (unit.depth + 1) * STEPLEN
+    params = [width, start, end, start, end, start, end, end, unit.path + "%", width]
+    with connection.cursor() as cursor:
+        cursor.execute(COUNTS_SQL, params)
+        found = {
+            path: CountRow(None, int(n or 0), int(la or 0), int(le or 0), int(ac or 0))
+            for path, n, la, le, ac in cursor.fetchall()
+        }
+    own = found.pop(unit.path, None) or CountRow(None)
+    own.unit = unit
+    units = {u.path: u for u in type(unit).objects.filter(path__in=list(found))}
+    rows = []
+    for path, row in found.items():
+        row.unit = units.get(path)
+        rows.append(row)
+    rows.sort(key=lambda r: getattr(r.unit, "sort_key", ""))
+    total = CountRow(unit)
+    total.add(own)
+    for row in rows:
+        total.add(row)
+    return UnitCounts(unit=unit, year=year, own=own, rows=rows, total=total)
+
+
+def agency_branches(*, user: Any, unit: Any) -> list[tuple[Any, int]]:
+    """Branches in agencies and enterprises (ORG-5) under ``unit`` with their active members."""
+    from nhandao.orgs.selectors import unit_list
+
+    units = list(
+        unit_list(user=user)
+        .filter(path__startswith=unit.path, category__in=AGENCY_CATEGORIES)
+        .order_by("category", "sort_key")
+    )
+    counts = dict(
+        Member.objects.filter(unit__in=units, status=MemberStatus.ACTIVE)
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .values_list("unit", "n")
+    )
+    return [(u, counts.get(u.pk, 0)) for u in units]
+
+
+# --- youth -----------------------------------------------------------------------------------
+
+
+def school_get(*, user: Any, pk: Any) -> Any:
+    from nhandao.orgs.selectors import unit_get
+
+    unit = unit_get(user=user, pk=pk)
+    if unit.category != "school":
+        from django.http import Http404
+
+        raise Http404
+    return unit
+
+
+def school_list(*, user: Any, unit: Any) -> list[Any]:
+    from nhandao.orgs.selectors import unit_list
+
+    return list(
+        unit_list(user=user)
+        .filter(path__startswith=unit.path, category="school")
+        .order_by("sort_key")[:500]
+    )
+
+
+def youth_list(*, unit: Any, school_year: str, class_name: str = "") -> QuerySet[YouthMember]:
+    qs = YouthMember.objects.filter(unit=unit, school_year=school_year).select_related("person")
+    if class_name:
+        qs = qs.filter(class_name=class_name)
+    return qs.order_by("class_name", "person__sort_key", "pk")
+
+
+def youth_years(*, unit: Any) -> list[str]:
+    return list(
+        YouthMember.objects.filter(unit=unit)
+        .values_list("school_year", flat=True)
+        .distinct()
+        .order_by("-school_year")
+    )
+
+
+@dataclass
+class SchoolDashboard:
+    unit: Any
+    school_year: str
+    by_class: list[tuple[str, int]]
+    by_year: list[tuple[str, int]]
+    activities: list[YouthActivity]
+    total: int = 0
+
+
+def school_dashboard(*, unit: Any, school_year: str) -> SchoolDashboard:
+    """A school's own page: youth members by class (the year shown) and by school year, and its
+    activities of the year."""
+    by_class = list(
+        YouthMember.objects.filter(unit=unit, school_year=school_year)
+        .values("class_name")
+        .annotate(n=Count("pk"))
+        .order_by("class_name")
+        .values_list("class_name", "n")
+    )
+    by_year = list(
+        YouthMember.objects.filter(unit=unit)
+        .values("school_year")
+        .annotate(n=Count("pk"))
+        .order_by("-school_year")
+        .values_list("school_year", "n")
+    )
+    start = int(school_year[:4])
+    activities = list(
+        YouthActivity.objects.filter(
+            unit=unit, held_on__gte=dt.date(start, 8, 1), held_on__lt=dt.date(start + 1, 8, 1)
+        ).order_by("-held_on", "-pk")[:200]
+    )
+    return SchoolDashboard(
+        unit=unit,
+        school_year=school_year,
+        by_class=by_class,
+        by_year=by_year,
+        activities=activities,
+        total=sum(n for _c, n in by_class),
+    )
+
+
+def youth_get(*, user: Any, pk: Any) -> YouthMember:
+    return get_visible_or_404(YouthMember.objects.select_related("person", "unit"), user, pk=pk)
