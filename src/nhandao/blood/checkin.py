@@ -51,8 +51,8 @@ def donor_filter(query: str) -> Q | None:
         return Q(card_code=code)
     if _DIGITS.match(query):
         digits = re.sub(r"\D", "", query)
-        if len(digits) == 12:
-            return Q(person__id_number=digits)
+        if len(digits) == 12:  # a citizen ID, or a 12-digit CMND of before 2016
+            return Q(person__id_number=digits) | Q(person__legacy_id=digits)
         found: list[Q] = [Q(person__legacy_id=digits)] if len(digits) == 9 else []
         with contextlib.suppress(InvalidPhone):  # not a phone number: the ID lookups alone
             found.append(Q(person__phone=normalize_phone(query)))
