@@ -98,7 +98,9 @@ def test_edit_blood_group_and_preferences_is_audited(tree, people, donors, as_us
         False,
         True,
     )
-    assert AuditEvent.objects.filter(action="blood.donor.update", object_id=str(chau.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="update", object_type="blood.blooddonor", object_id=str(chau.pk)
+    ).exists()
     with pytest.raises(ApplicationError):
         donor_update(
             actor=actor(people.hn_officer), donor=chau, data=DonorPreferences(abo="", rh="+")

@@ -90,7 +90,9 @@ def test_award_is_audited_and_checked(tree, people):
         actor=actor(people.hn_admin),
     )
     assert honour.status == HonourStatus.AWARDED
-    assert AuditEvent.objects.filter(action="blood.honour.award", object_id=str(honour.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="update", object_type="blood.honour", object_id=str(honour.pk)
+    ).exists()
     with pytest.raises(ApplicationError):
         honour_award(
             honour=honour,

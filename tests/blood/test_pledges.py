@@ -49,7 +49,7 @@ def test_register_withdraw_never_deleted_and_counted(tree, people, as_user):
     assert OrganPledge.objects.count() == 2  # kept
     counts = selectors.pledge_counts(user=actor(people.hn_officer), unit=tree.hanoi)
     assert counts[0].counts == {"body": 1} and counts[0].withdrawn == 1
-    assert AuditEvent.objects.filter(action="blood.pledge.withdraw").exists()
+    assert AuditEvent.objects.filter(action="update", object_type="blood.organpledge").exists()
     with pytest.raises(ApplicationError):
         pledge_withdraw(actor=actor(people.hn_officer), pledge=pledge)
     page = client.get(reverse("blood_pledge_list"), {"unit": tree.hanoi.pk}).content.decode()

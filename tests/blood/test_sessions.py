@@ -62,7 +62,7 @@ def test_create_session_in_a_drive_from_the_page(tree, people, drive, as_user):
     assert response.status_code == 302, response.content.decode()
     session = BloodSession.objects.get()
     assert (session.campaign, session.unit, session.target_units) == (drive, tree.hanoi, 100)
-    assert AuditEvent.objects.filter(action="blood.session.create").exists()
+    assert AuditEvent.objects.filter(action="create", object_type="blood.bloodsession").exists()
     page = client.get(reverse("blood_session_detail", args=[session.pk])).content.decode()
     assert "Nhà văn hóa phường" in page and "14/06/2026" in page
 

@@ -11,8 +11,11 @@ from django.utils.translation import gettext as _
 
 from nhandao.core.audit import audit_record, diff
 from nhandao.core.errors import ApplicationError
+from nhandao.core.models import AuditEvent
 
 from .models import Abo, BloodDonor, Rh
+
+A = AuditEvent.Action
 
 FIELDS = ("abo", "rh", "contact_sms", "contact_call", "opted_out")
 
@@ -47,7 +50,7 @@ def donor_update(*, actor: Any, donor: BloodDonor, data: DonorPreferences) -> Bl
         donor.save(update_fields=[*FIELDS, "updated_at"])
         audit_record(
             actor=actor,
-            action="blood.donor.update",
+            action=A.UPDATE,
             obj=donor,
             unit_path=donor.unit.path,
             changes=changes,

@@ -16,8 +16,11 @@ from django.utils.translation import gettext as _
 
 from nhandao.core.audit import audit_record
 from nhandao.core.errors import ApplicationError
+from nhandao.core.models import AuditEvent
 
 from .models import BloodDonor, Honour, HonourRule, HonourScope, HonourStatus
+
+A = AuditEvent.Action
 
 
 def family_donation_count(household_id: int | None) -> int:
@@ -72,7 +75,7 @@ def _create_missing(
         except IntegrityError:
             # Another station created the same honour at the same moment: it is held now.
             continue
-        audit_record(actor=None, action="blood.honour.pending", obj=honour)
+        audit_record(actor=None, action=A.CREATE, obj=honour)
         created.append(honour)
     return created
 
@@ -142,7 +145,7 @@ def honour_award(
         locked.save(update_fields=["status", "decision_no", "awarded_on"])
         audit_record(
             actor=actor,
-            action="blood.honour.award",
+            action=A.UPDATE,
             obj=locked,
             unit_path=locked.unit.path,
             changes={

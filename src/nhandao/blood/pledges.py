@@ -12,8 +12,11 @@ from django.utils.translation import gettext as _
 
 from nhandao.core.audit import audit_record
 from nhandao.core.errors import ApplicationError
+from nhandao.core.models import AuditEvent
 
 from .models import OrganPledge, PledgeKind
+
+A = AuditEvent.Action
 
 
 def _may_edit(actor: Any, unit: Any) -> None:
@@ -51,7 +54,7 @@ def pledge_register(
             )
             audit_record(
                 actor=actor,
-                action="blood.pledge.register",
+                action=A.CREATE,
                 obj=pledge,
                 unit_path=unit.path,
                 changes={"kind": [None, kind], "registered_on": [None, registered_on.isoformat()]},
@@ -80,7 +83,7 @@ def pledge_withdraw(*, actor: Any, pledge: OrganPledge, on: dt.date | None = Non
     pledge.save(update_fields=["withdrawn_on"])
     audit_record(
         actor=actor,
-        action="blood.pledge.withdraw",
+        action=A.UPDATE,
         obj=pledge,
         unit_path=pledge.unit.path,
         changes={"withdrawn_on": [None, on.isoformat()]},

@@ -11,8 +11,11 @@ from django.utils.translation import gettext as _
 
 from nhandao.core.audit import audit_record, diff
 from nhandao.core.errors import ApplicationError
+from nhandao.core.models import AuditEvent
 
 from .models import BloodDonor, BloodSession, SessionRegistration, SessionStatus
+
+A = AuditEvent.Action
 
 MAX_PER_SESSION = 100_000
 
@@ -104,7 +107,7 @@ def session_create(*, actor: Any, unit: Any, data: SessionData) -> BloodSession:
     )
     audit_record(
         actor=actor,
-        action="blood.session.create",
+        action=A.CREATE,
         obj=session,
         unit_path=unit.path,
         changes=diff({}, _snapshot(session)),
@@ -123,7 +126,7 @@ def session_update(*, actor: Any, session: BloodSession, data: SessionData) -> B
     session.save()
     audit_record(
         actor=actor,
-        action="blood.session.update",
+        action=A.UPDATE,
         obj=session,
         unit_path=session.unit.path,
         changes=diff(before, _snapshot(session)),
@@ -143,7 +146,7 @@ def registration_add(
             registration = SessionRegistration.objects.create(session=session, donor=donor)
             audit_record(
                 actor=actor,
-                action="blood.session.register",
+                action=A.CREATE,
                 obj=registration,
                 unit_path=session.unit.path,
                 object_repr=f"{donor} – {session}",
@@ -163,7 +166,7 @@ def registration_remove(*, actor: Any, registration: SessionRegistration) -> Non
         raise ApplicationError(_("Người này đã đến hiến: không bỏ đăng ký được."))
     audit_record(
         actor=actor,
-        action="blood.session.unregister",
+        action=A.DELETE,
         obj=registration,
         unit_path=session.unit.path,
         object_repr=f"{registration.donor} – {session}",
