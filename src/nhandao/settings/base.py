@@ -173,6 +173,7 @@ NHANDAO_DEMO_SEEDERS = [
 NHANDAO_IMPORTERS = {
     "beneficiaries": "nhandao.beneficiaries.importers.BENEFICIARIES",
     "aid": "nhandao.aid.importers.AID",
+    "course_participants": "nhandao.training.importers.COURSE_PARTICIPANTS",
     "members": "nhandao.members.importers.MEMBERS",
     "youth": "nhandao.members.importers.YOUTH",
     "blood_donors": "nhandao.blood.importers.BLOOD_DONORS",
