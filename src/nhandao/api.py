@@ -15,6 +15,7 @@ from nhandao.blood.api import router as blood_router
 from nhandao.campaigns.api import router as campaigns_router
 from nhandao.core.errors import ApplicationError
 from nhandao.members.api import router as members_router
+from nhandao.members.api_volunteers import router as volunteers_router
 from nhandao.orgs.api import router as orgs_router
 from nhandao.orgs.permissions import needs_second_factor
 from nhandao.orgs.services import token_authenticate
@@ -63,4 +64,5 @@ api.add_router("/", campaigns_router)
 api.add_router("/", aid_router)
 api.add_router("/", blood_router)
 api.add_router("/", members_router)
+api.add_router("/", volunteers_router)
 api.add_router("/", training_router)

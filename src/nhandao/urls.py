@@ -16,5 +16,6 @@ urlpatterns = [
     path("blood/", include("nhandao.blood.urls")),
     path("members/", include("nhandao.members.urls")),
     path("training/", include("nhandao.training.urls")),
+    path("tham-gia/", include("nhandao.members.urls_public")),
     path("", include("nhandao.orgs.urls")),
 ]

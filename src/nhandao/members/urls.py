@@ -1,7 +1,7 @@
 """Routes of the members, youth and agency-branch pages (volunteers, staff and applications are
 added by their own modules)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -28,4 +28,5 @@ urlpatterns: list = [
         views.youth_activity_create,
         name="youth_activity_create",
     ),
+    path("", include("nhandao.members.urls_volunteers")),
 ]

@@ -178,6 +178,7 @@ NHANDAO_IMPORTERS = {
     "youth": "nhandao.members.importers.YOUTH",
     "blood_donors": "nhandao.blood.importers.BLOOD_DONORS",
     "blood_donations": "nhandao.blood.importers.BLOOD_DONATIONS",
+    "volunteers": "nhandao.members.importers_volunteers.VOLUNTEERS",
 }
 
 # Results other apps deliver for campaigns' progress (see campaigns.selectors.results_by_child).
