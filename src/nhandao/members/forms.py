@@ -104,7 +104,9 @@ class StatusForm(StyledForm):
 class DuesForm(StyledForm):
     year = forms.IntegerField(label=_("Năm"), min_value=1900, max_value=2200)
     status = forms.ChoiceField(label=_("Tình trạng"), choices=DuesStatus.choices)
-    amount = MoneyField(label=_("Số tiền (đồng)"), required=False, max_length=20)
+    amount = MoneyField(
+        label=_("Số tiền (đồng)"), required=False, widget=forms.TextInput(attrs={"maxlength": 20})
+    )
     paid_on = forms.DateField(label=_("Ngày đóng"), widget=DATE, required=False)
 
 

@@ -166,7 +166,7 @@ def _write(
         try:
             obj = record(draft, v)
         except ApplicationError as exc:
-            problems.append(_("Dòng %(n)d") % {"n": number} + f": {exc.message}")
+            problems.append(_("Dòng %(n)d") % {"n": number} + ": " + exc.message.rstrip("."))
             continue
         results.append((row_id, obj.pk))
     if problems:
