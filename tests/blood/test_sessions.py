@@ -153,3 +153,48 @@ def test_drive_page_links_and_drive_statistics(tree, people, drive, as_user):
     assert "Hành trình Đỏ 2026" in page.content.decode()
     unit_page = client.get(reverse("unit_detail", args=[tree.hoan_kiem.pk])).content.decode()
     assert 'id="unit-blood-stats"' in unit_page
+
+
+def test_session_list_and_edit(tree, people, drive, as_user):
+    session = session_create(
+        actor=actor(people.hn_officer),
+        unit=tree.hoan_kiem,
+        data=SessionData(DAY, "Hội trường phường", expected_donors=50, target_units=40),
+    )
+    client = as_user(people.hn_officer)
+    page = client.get(reverse("blood_session_list")).content.decode()
+    assert "Hội trường phường" in page and "0/40" in page
+    url = reverse("blood_session_edit", args=[session.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "held_on": "15/06/2026",
+            "place": "Hội trường phường",
+            "expected_donors": "60",
+            "target_units": "-1",
+            "status": "open",
+        },
+    )
+    assert response.status_code == 200  # refused: the form again, with the message
+    response = client.post(
+        url,
+        {
+            "held_on": "15/06/2026",
+            "place": "Hội trường phường",
+            "expected_donors": "60",
+            "target_units": "45",
+            "campaign": str(drive.pk),
+            "status": "open",
+        },
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.held_on, session.target_units, session.campaign_id, session.status) == (
+        dt.date(2026, 6, 15),
+        45,
+        drive.pk,
+        "open",
+    )
+    filtered = client.get(reverse("blood_session_list"), {"campaign": drive.pk}).content.decode()
+    assert "Hội trường phường" in filtered
