@@ -268,3 +268,24 @@ def test_lookup_is_a_handful_of_queries(desk, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
         rows = checkin.checkin_lookup(user=desk.officer, query="nguyen van", on=TODAY)
     assert len(rows) == 6
+
+
+def test_a_new_rules_row_in_force_changes_the_answer(desk):
+    from nhandao.blood.models import BloodRules
+
+    BloodDonation.objects.create(
+        donor=desk.an,
+        unit=desk.session.unit,
+        donated_on=days_ago(15),
+        kind="platelets",
+        volume_ml=400,
+    )
+    BloodDonor.objects.filter(pk=desk.an.pk).update(
+        donation_count=1, last_donation_on=days_ago(15), last_donation_kind="platelets"
+    )
+    with pytest.raises(ApplicationError, match="Chưa đủ 3 tuần"):
+        donate(desk, desk.an, kind="plasma", volume_ml=500)
+    BloodRules.objects.create(valid_from=days_ago(30), interval_platelets_days=14)
+    rows = checkin.checkin_lookup(user=desk.officer, query="001090001234", kind="plasma")
+    assert rows[0].decision.eligible
+    assert donate(desk, desk.an, kind="plasma", volume_ml=500).volume_ml == 500
