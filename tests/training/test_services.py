@@ -40,7 +40,7 @@ def test_a_first_aid_course_gives_certificates_valid_24_months_unless_told(tree,
     assert other.certificate_valid_months == 0
     told = first_aid(people.hn_officer, tree.hoan_kiem, title="SCC 12", certificate_valid_months=12)
     assert told.certificate_valid_months == 12
-    assert AuditEvent.objects.filter(action="training.course_create").count() == 3
+    assert AuditEvent.objects.filter(object_type="training.course", action="create").count() == 3
 
 
 def test_a_course_that_ends_before_it_starts_is_refused(tree, people):
@@ -61,7 +61,9 @@ def test_a_person_is_enrolled_once(course, people):
         services.participant_add(
             actor=actor(people.hn_officer), course=course.course, person=course.hoa
         )
-    assert AuditEvent.objects.filter(action="training.participant_add").count() == 1
+    assert (
+        AuditEvent.objects.filter(object_type="training.participant", action="create").count() == 1
+    )
 
 
 def test_attendance_is_bounded_by_the_course_days_and_the_score_by_ten(course, people):
@@ -95,7 +97,7 @@ def test_attendance_is_bounded_by_the_course_days_and_the_score_by_ten(course, p
         result="passed",
         score=Decimal("8.5"),
     )
-    event = AuditEvent.objects.get(action="training.participant_record")
+    event = AuditEvent.objects.get(object_type="training.participant", action="update")
     assert event.changes["result"] == ["", "passed"]
 
 
@@ -116,7 +118,7 @@ def test_certificates_are_numbered_per_unit_and_year_and_expire_with_the_course(
     suffix = f"/2026/CN-HCTĐ-{tree.hoan_kiem.pk}"
     assert (a.certificate_no, b.certificate_no) == (f"1{suffix}", f"2{suffix}")
     assert a.certificate_expires_on == dt.date(2028, 3, 3)
-    assert AuditEvent.objects.filter(action="training.certificate_issue").count() == 2
+    assert AuditEvent.objects.filter(changes__has_key="certificate_no").count() == 2
 
 
 def test_a_certificate_numbered_twice_is_refused_with_the_holder_named(course, people):

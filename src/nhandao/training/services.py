@@ -20,12 +20,14 @@ from django.utils.translation import gettext as _
 
 from nhandao.core.audit import audit_record, diff
 from nhandao.core.errors import ApplicationError
+from nhandao.core.models import AuditEvent
 from nhandao.orgs.permissions import can
 
 from .models import Course, Participant, Result, Topic, TrainingPlan
 
 FIRST_AID_VALID_MONTHS = 24
 CERTIFICATE_MARK = "CN-HCTĐ"
+A = AuditEvent.Action
 _LEADING_NUMBER = re.compile(r"^(\d{1,9})/")
 
 
@@ -59,7 +61,7 @@ def plan_create(*, actor: Any, unit: Any, year: int, title: str, note: str = "")
         plan = TrainingPlan.objects.create(unit=unit, year=year, title=title, note=note)
         audit_record(
             actor=actor,
-            action="training.plan_create",
+            action=A.CREATE,
             obj=plan,
             unit_path=unit.path,
             changes={"year": year, "title": title},
@@ -124,7 +126,7 @@ def course_create(*, actor: Any, unit: Any, data: CourseData) -> Course:
         )
         audit_record(
             actor=actor,
-            action="training.course_create",
+            action=A.CREATE,
             obj=course,
             unit_path=unit.path,
             changes={"topic": data.topic, "starts_on": data.starts_on, "ends_on": data.ends_on},
@@ -152,7 +154,7 @@ def participant_add(*, actor: Any, course: Course, person: Any) -> Participant:
             )
             audit_record(
                 actor=actor,
-                action="training.participant_add",
+                action=A.CREATE,
                 obj=participant,
                 unit_path=course.unit.path,
                 changes={"course": course.title, "person": person.full_name},
@@ -211,7 +213,7 @@ def participant_record(
         new = {"attended_days": attended_days, "result": result, "score": score}
         audit_record(
             actor=actor,
-            action="training.participant_record",
+            action=A.UPDATE,
             obj=participant,
             unit_path=course.unit.path,
             changes=diff(old, new),
@@ -307,7 +309,7 @@ def certificate_issue(
                 )
                 audit_record(
                     actor=actor,
-                    action="training.certificate_issue",
+                    action=A.UPDATE,
                     obj=participant,
                     unit_path=course.unit.path,
                     changes={"certificate_no": candidate, "issued_on": issued_on},
