@@ -56,7 +56,15 @@ class Member(models.Model):
                 fields=["card_no"], condition=~Q(card_no=""), name="member_card_once"
             ),
         ]
-        indexes = [models.Index(fields=["unit", "status"], name="member_unit_status")]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="member_unit_status"),
+            # The dashboard counts read a subtree's members from this index alone (PostgreSQL).
+            models.Index(
+                fields=["unit"],
+                include=["status", "joined_on", "status_since"],
+                name="member_unit_counts",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.person)
