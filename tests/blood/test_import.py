@@ -156,3 +156,17 @@ def test_bad_history_rows_named_by_row_and_column(tree, people):
     assert "Dòng 2, cột «Số giấy chứng nhận»" in err.value.message
     assert "Dòng 3, cột «Mã thẻ»" in err.value.message
     assert BloodDonation.objects.count() == 1
+
+
+def test_templates_and_list_page_offer_the_blood_lists(tree, people, as_user):
+    from django.urls import reverse
+
+    from tests.blood.b2_factories import xlsx_values
+
+    client = as_user(people.hn_officer)
+    for kind, header in (("blood_donors", "Nhóm máu"), ("blood_donations", "Số giấy chứng nhận")):
+        response = client.get(reverse("import_template", args=[kind]))
+        assert response.status_code == 200
+        assert header in xlsx_values(response.content)
+    page = client.get(reverse("import_list")).content.decode()
+    assert "Danh sách người hiến máu" in page and "Lịch sử hiến máu" in page
