@@ -655,5 +655,5 @@ BLOOD_DONATIONS = ListSpec(
         ("1", "HM2345ABCD", "", "", "", "14/06/2024", "Toàn phần", "350", "60", "GCN-2024-001"),
         ("2", "", "001090012345", "", "", "07/04/2025", "Tiểu cầu", "250", "", ""),
     ),
-    detail_url="",
+    detail_url="blood_certificate",
 )
