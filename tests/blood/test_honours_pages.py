@@ -63,3 +63,21 @@ def test_award_out_of_scope_is_404_and_viewer_cannot_award(tree, people, as_user
         {"decision_no": "1", "awarded_on": "01/05/2026"},
     )
     assert response.status_code == 404
+
+
+def test_family_honour_named_after_the_head(tree, people, as_user):
+    from nhandao.people.models import Household
+
+    home = Household.objects.create(unit=tree.hoan_kiem)
+    father = make_donor(tree.hoan_kiem, "Trần Văn Ba", household=home)
+    home.head = father.person
+    home.save()
+    mother = make_donor(tree.hoan_kiem, "Lê Thị Bốn", household=home)
+    _reach(father, 2, dt.date(2026, 2, 1))
+    _reach(mother, 1, dt.date(2026, 3, 1))
+    page = as_user(people.hn_officer).get(reverse("blood_honour_list"), {"year": 2026})
+    assert "Gia đình ông/bà Trần Văn Ba" in page.content.decode()
+    sheet = xlsx_values(
+        as_user(people.hn_officer).get(reverse("blood_honour_export"), {"year": 2026}).content
+    )
+    assert "Gia đình ông/bà Trần Văn Ba" in sheet

@@ -238,7 +238,13 @@ def honour_list(
 ) -> QuerySet[Honour]:
     """Honours for the ceremony list: by awarding body, award, then name."""
     qs = Honour.objects.visible_to(user).select_related(
-        "rule", "unit", "donor", "donor__person", "donor__person__ward", "household"
+        "rule",
+        "unit",
+        "donor",
+        "donor__person",
+        "donor__person__ward",
+        "household",
+        "household__head",
     )
     qs = qs.filter(_in_unit(unit))
     if year:
