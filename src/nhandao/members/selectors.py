@@ -54,16 +54,21 @@ def _name_filter(query: str) -> Q:
     from nhandao.people.models import Person
     from nhandao.people.selectors import person_search_filter
 
-    card = Q(card_no=query.upper())
-    if any(c.isdigit() for c in query):
-        return card | Q(person__in=Person.objects.filter(person_search_filter(query)).values("pk"))
-    return card | Q(person__name_key__contains=fold(query))
+    if any(c.isdigit() for c in query):  # card numbers carry digits; names do not
+        people = Person.objects.filter(person_search_filter(query)).values("pk")
+        return Q(card_no=query.upper()) | Q(person__in=people)
+    return Q(person__name_key__contains=fold(query))
 
 
 def member_list(user: Any, filters: MemberFilters | None = None) -> QuerySet[Member]:
     """Members in the user's scope, filtered, sorted the Vietnamese way (sort key, then id)."""
     f = filters or MemberFilters()
-    qs = Member.objects.visible_to(user).select_related("person", "unit")
+    # A unit chosen in the filters was read through the user's scope, and scope covers whole
+    # subtrees: its subtree alone is the filter. Not repeating the scope's path condition keeps
+    # PostgreSQL's estimate right, so for a province it walks the people in name order (the
+    # ``sort_key`` index) and stops after a page, and for a commune it reads the commune's rows.
+    base = Member.objects.all() if f.unit is not None else Member.objects.visible_to(user)
+    qs = base.select_related("person", "unit")
     query = f.query.strip()
     if query:
         qs = qs.filter(_name_filter(query))
