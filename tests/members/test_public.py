@@ -154,3 +154,11 @@ def test_reject_and_scope(client, tree, people):
     client.post(reverse("application_reject", args=[app.pk]))
     app.refresh_from_db()
     assert app.status == "rejected" and app.person is None and not Person.objects.exists()
+
+
+def test_the_find_button_searches_units_and_keeps_what_was_typed(client, tree):
+    page = post(client, form(tree, find="1", unit_q="hien luong", unit=""))
+    html = page.content.decode()
+    assert page.status_code == 200 and "Chi hội thôn Hiền Lương" in html
+    assert 'value="Đỗ Minh Khoa"' in html and "field-error" not in html
+    assert not Application.objects.exists()

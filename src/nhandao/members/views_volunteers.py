@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -43,8 +44,8 @@ from .models import ApplicationStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 50_000
-PUBLIC_LIMIT = 5  # applications per IP address per hour
-PUBLIC_MIN_SECONDS = 3
+PUBLIC_LIMIT = 5  # applications per IP address per hour (NHANDAO_PUBLIC_FORM_LIMIT)
+PUBLIC_MIN_SECONDS = 3  # a person takes longer to fill the form (NHANDAO_PUBLIC_FORM_MIN_SECONDS)
 PUBLIC_SALT = "nhandao.members.public"
 
 
@@ -390,12 +391,19 @@ def _staff_context(request: HttpRequest) -> tuple[Any, list[Any], bool]:
     return unit, rows, show
 
 
+def _staff_units(request: HttpRequest) -> list[Any]:
+    home = _unit(request)
+    children = orgs.unit_children(user=request.user, unit=home, include_inactive=False, limit=300)
+    return [home, *children]
+
+
 @login_required
 def staff_list(request: HttpRequest) -> HttpResponse:
     _may(request, "data.view")
     unit, rows, show = _staff_context(request)
     context = {
         "unit": unit,
+        "units": _staff_units(request),
         "rows": rows,
         "show_pii": show,
         "query_string": request.GET.urlencode(),
@@ -569,7 +577,7 @@ def _too_fast_or_stale(token: str) -> bool:
     except signing.BadSignature:
         return True
     elapsed = timezone.now().timestamp() - float(started)
-    return elapsed < PUBLIC_MIN_SECONDS
+    return elapsed < getattr(settings, "NHANDAO_PUBLIC_FORM_MIN_SECONDS", PUBLIC_MIN_SECONDS)
 
 
 def _stamp() -> str:
@@ -606,13 +614,17 @@ def _with_trail(units: list[Any]) -> list[tuple[Any, str]]:
 
 
 def public_join(request: HttpRequest) -> HttpResponse:
-    form = PublicForm(request.POST or None, skills=_skills(), initial={"started": _stamp()})
+    finding = "find" in request.POST  # the "Tìm" button without JavaScript: search, keep typing
+    form = PublicForm(None if finding else (request.POST or None), skills=_skills())
+    if finding:
+        form.initial = {**request.POST.dict(), "skills": request.POST.getlist("skills")}
     units = selectors.public_units(request.POST.get("unit_q") or request.GET.get("unit_q", ""))
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not finding and form.is_valid():
         d = form.cleaned_data
         if d["website"] or _too_fast_or_stale(d["started"]):
             return redirect("public_thanks")  # a robot: thanked, nothing kept
-        if cache.get(_rate_key(request), 0) >= PUBLIC_LIMIT:
+        limit = getattr(settings, "NHANDAO_PUBLIC_FORM_LIMIT", PUBLIC_LIMIT)
+        if cache.get(_rate_key(request), 0) >= limit:
             return render(request, "members/public/limited.html", status=429)
         data = _public_data(d)
         try:
@@ -623,7 +635,7 @@ def public_join(request: HttpRequest) -> HttpResponse:
             _count(request)
             return redirect("public_thanks")
     started = request.POST.get("started") or _stamp()
-    chosen = form.data.get("unit") if request.method == "POST" else None
+    chosen = request.POST.get("unit")
     context = {
         "form": form,
         "units": _with_trail(units),
