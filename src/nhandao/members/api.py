@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -244,7 +244,7 @@ def member_create(request: HttpRequest, body: MemberIn) -> Any:
     m = services.member_register(
         actor=user, unit=unit, person=person, joined_on=body.joined_on, card_no=body.card_no
     )
-    return 201, _out(selectors.member_get(user=user, pk=m.pk))
+    return Status(201, _out(selectors.member_get(user=user, pk=m.pk)))
 
 
 @router.get("/members/{member_id}/dues", response={200: list[DuesOut], **ERRORS}, summary="Hội phí")
@@ -262,7 +262,7 @@ def member_dues_create(request: HttpRequest, member_id: int, body: DuesIn) -> An
     data = services.DuesData(
         year=body.year, status=body.status, amount=body.amount, paid_on=body.paid_on
     )
-    return 201, _dues_out(services.dues_record(actor=user, member=member, data=data))
+    return Status(201, _dues_out(services.dues_record(actor=user, member=member, data=data)))
 
 
 @router.get(
@@ -287,4 +287,4 @@ def member_transfer_create(request: HttpRequest, member_id: int, body: TransferI
     t = services.member_transfer(
         actor=user, member=member, to_unit=to_unit, on=body.transferred_on, reason=body.reason
     )
-    return 201, _transfer_out(t)
+    return Status(201, _transfer_out(t))
