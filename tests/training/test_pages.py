@@ -16,7 +16,7 @@ from nhandao.training import services
 from nhandao.training.models import Participant, TrainingPlan
 from tests.conftest import actor, login
 
-from .conftest import passed
+from .conftest import first_aid, passed
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +153,24 @@ def test_certificates_expiring_soon_as_xlsx(client, course, people, django_asser
     cells = [c for row in sheet for c in row if c]
     assert "DANH SÁCH CHỨNG NHẬN SẮP HẾT HẠN" in cells
     assert "Trần Thị Hoa" in cells and p.certificate_no in cells and "0912345678" in cells
+
+
+def test_lists_read_in_a_fixed_number_of_queries(
+    client, course, people, tree, django_assert_max_num_queries
+):
+    from .conftest import make_person
+
+    for i, name in enumerate(("An", "Bình", "Chi", "Dũng", "Giang", "Hải")):
+        person = make_person(people.hn_officer, tree.hoan_kiem, f"Phan Văn {name}", "1999")
+        passed(people.hn_officer, course.course, person)
+        first_aid(people.hn_officer, tree.hoan_kiem, title=f"Lớp {i}")
+    login(client, people.hn_officer)
+    for url in (
+        reverse("training_home"),
+        reverse("training_course_detail", args=[course.course.pk]),
+        reverse("training_stats"),
+        reverse("training_expiring"),
+        reverse("training_person", args=[course.hoa.pk]),
+    ):
+        with django_assert_max_num_queries(14):
+            assert client.get(url).status_code == 200
