@@ -97,3 +97,11 @@ def test_filters_in_a_template() -> None:
         "1.000.105 đ | Một triệu một trăm linh năm đồng | Một triệu một trăm lẻ năm đồng"
         " | 06/02/2027 | 0912 345 678 | &lt;b&gt;x&lt;/b&gt;"
     )
+
+
+def test_pager_keeps_every_filter_when_paging(rf):
+    from django.template import Context, Template
+
+    request = rf.get("/x/", {"q": "an", "status": "active", "page": "2"})
+    html = Template("{% load vn %}{% page_url 3 %}").render(Context({"request": request}))
+    assert html == "?q=an&amp;status=active&amp;page=3"

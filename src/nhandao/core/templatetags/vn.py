@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django import template
+from django.http import QueryDict
 
 from nhandao.core.dates import PartialDate, format_date
 from nhandao.core.money import amount_in_words, format_vnd
@@ -85,3 +87,12 @@ def mask_id_filter(value: object) -> str:
     from nhandao.core.masking import mask_id
 
     return mask_id(str(value or ""))
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context: dict[str, Any], number: int) -> str:
+    """The current URL's query with ``page`` set to ``number``: paging keeps every filter."""
+    request = context.get("request")
+    params = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    params["page"] = str(number)
+    return "?" + params.urlencode()
