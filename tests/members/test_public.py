@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from nhandao.core.models import AuditEvent
 from nhandao.members.models import Application, Member, Volunteer
-from nhandao.members.views_volunteers import PUBLIC_SALT
+from nhandao.members.views_public import PUBLIC_SALT
 from nhandao.people.models import Person
 from tests.conftest import login
 

@@ -171,3 +171,38 @@ def test_import_names_bad_rows(tree, people):
     with contextlib.suppress(ApplicationError):  # rows in error are never written
         imports.import_commit(actor=actor(people.hn_officer), job=job)
     assert not Volunteer.objects.exists()
+
+
+def _queries(client, url, params=None):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params or {}).status_code == 200
+    return len(captured)
+
+
+def test_lists_do_not_grow_queries_with_rows(client, tree, people):
+    from nhandao.members import volunteers
+    from nhandao.people.services import PersonData
+
+    login(client, people.hn_officer)
+    volunteers.rule_set(actor=actor(people.national), unit=tree.hanoi, min_hours=2, period_months=3)
+
+    def add(n):
+        for i in range(n):
+            volunteers.volunteer_register(
+                actor=actor(people.hn_officer),
+                unit=tree.hoan_kiem,
+                person=PersonData(full_name=f"Nguyễn Văn {'ABCDEGHIKL'[i]}", birth="1990"),
+                data=volunteers.VolunteerData(skills=["first_aid"]),
+            )
+
+    add(2)
+    pages = [reverse("volunteer_list"), "/api/v1/volunteers"]
+    before = [_queries(client, url, q) for url in pages for q in ({}, {"active": "no"})]
+    Volunteer.objects.all().delete()
+    add(8)
+    after = [_queries(client, url, q) for url in pages for q in ({}, {"active": "no"})]
+    assert before == after
+    assert "Nguyễn Văn I" in client.get(reverse("volunteer_list")).content.decode()

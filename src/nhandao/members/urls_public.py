@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_volunteers as views
+from . import views_public as views
 
 urlpatterns = [
     path("", views.public_join, name="public_join"),
