@@ -297,10 +297,18 @@ def certificate_issue(
             continue
         try:
             with transaction.atomic():
-                participant.certificate_no = candidate
-                participant.certificate_issued_on = issued_on
-                participant.certificate_expires_on = expires
-                participant.save(
+                # The row locked: a second desk issuing for the same person waits, then sees
+                # the number the first one gave.
+                locked = Participant.objects.select_for_update().get(pk=participant.pk)
+                if locked.certificate_no:
+                    raise ApplicationError(
+                        _("%(name)s đã được cấp chứng nhận số %(no)s.")
+                        % {"name": participant.person.full_name, "no": locked.certificate_no}
+                    )
+                locked.certificate_no = candidate
+                locked.certificate_issued_on = issued_on
+                locked.certificate_expires_on = expires
+                locked.save(
                     update_fields=[
                         "certificate_no",
                         "certificate_issued_on",
@@ -310,15 +318,16 @@ def certificate_issue(
                 audit_record(
                     actor=actor,
                     action=A.UPDATE,
-                    obj=participant,
+                    obj=locked,
                     unit_path=course.unit.path,
-                    changes={"certificate_no": candidate, "issued_on": issued_on},
+                    changes={"certificate_no": ["", candidate], "issued_on": [None, issued_on]},
                 )
         except IntegrityError as exc:
-            participant.certificate_no = ""
-            participant.certificate_issued_on = participant.certificate_expires_on = None
             if typed:
                 raise ApplicationError(_taken_message(candidate), field="number") from exc
             continue  # another desk took this number of the sequence at the same moment
+        participant.certificate_no = candidate
+        participant.certificate_issued_on = issued_on
+        participant.certificate_expires_on = expires
         return participant
     raise ApplicationError(_("Không lấy được số chứng nhận; hãy thử lại."))
