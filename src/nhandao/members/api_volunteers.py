@@ -60,7 +60,7 @@ class VolunteerIn(Schema):
 
 class HoursIn(Schema):
     served_on: dt.date
-    hours: Decimal = Field(..., gt=0, le=24)
+    hours: float = Field(..., gt=0, le=24)
     activity: str = Field(..., max_length=255)
     campaign_id: int | None = Field(None, ge=1, le=MAX_ID)
 
@@ -205,7 +205,7 @@ def volunteer_hours(request: HttpRequest, volunteer_id: int, body: HoursIn) -> A
         actor=user,
         volunteer=v,
         served_on=body.served_on,
-        hours=body.hours,
+        hours=str(body.hours),
         activity=body.activity,
         campaign=campaign,
     )
