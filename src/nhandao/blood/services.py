@@ -35,6 +35,8 @@ from .models import (
     BloodSession,
     Deferral,
     DonationKind,
+    Honour,
+    HonourStatus,
     Rh,
     SessionRegistration,
     SessionStatus,
@@ -637,3 +639,67 @@ def transfusion_use_record(
         changes={"donation": [None, donation.pk], "volume_ml": [None, volume]},
     )
     return use
+
+
+def merge_profiles(*, survivor_profile: BloodDonor, merged_profile: BloodDonor) -> None:
+    """Both merged persons were blood donors (``people.person_merge`` hook): the survivor's
+    profile takes the other's donations, weights, deferrals, registrations and honours, its
+    counters are recomputed (and honours newly reached are created); the other profile is then
+    removed (its person keeps the history). Two donations on the same day cannot both be right:
+    the merge is refused so that an officer looks first."""
+    from .honours import honours_after_donation
+    survivor, merged = survivor_profile, merged_profile
+    theirs = BloodDonation.objects.filter(donor=merged)
+    clash = (
+        BloodDonation.objects.filter(donor=survivor)
+        .filter(donated_on__in=theirs.values("donated_on"))
+        .values_list("donated_on", flat=True)
+        .first()
+    )
+    if clash is not None:
+        raise ApplicationError(
+            _("Cả hai hồ sơ có một lần hiến máu ngày %(day)s: hãy xem lại trước khi gộp.")
+            % {"day": clash.strftime("%d/%m/%Y")}
+        )
+    theirs.update(donor=survivor)
+    WeightRecord.objects.filter(donor=merged).update(donor=survivor)
+    Deferral.objects.filter(donor=merged).update(donor=survivor)
+    registered = SessionRegistration.objects.filter(donor=survivor).values("session_id")
+    SessionRegistration.objects.filter(donor=merged, session_id__in=registered).delete()
+    SessionRegistration.objects.filter(donor=merged).update(donor=survivor)
+    for honour in Honour.objects.filter(donor=merged):
+        mine = Honour.objects.filter(donor=survivor, rule_id=honour.rule_id).first()
+        if mine is None:
+            honour.donor = survivor
+            honour.save(update_fields=["donor"])
+        elif honour.status == HonourStatus.PENDING:
+            honour.delete()
+        elif mine.status == HonourStatus.PENDING:
+            mine.delete()
+            honour.donor = survivor
+            honour.save(update_fields=["donor"])
+        else:
+            raise ApplicationError(
+                _("Cả hai hồ sơ đã được khen “%(award)s”: hãy xem lại trước khi gộp.")
+                % {"award": honour.rule.award}
+            )
+    latest = BloodDonation.objects.filter(donor=survivor).order_by("-donated_on").first()
+    survivor.donation_count = BloodDonation.objects.filter(donor=survivor).count()
+    survivor.last_donation_on = latest.donated_on if latest else None
+    survivor.last_donation_kind = latest.kind if latest else ""
+    survivor.abo = survivor.abo or merged.abo
+    survivor.rh = survivor.rh or merged.rh
+    survivor.opted_out = survivor.opted_out or merged.opted_out
+    survivor.save()
+    audit_record(
+        actor=None,
+        action=A.MERGE,
+        obj=survivor,
+        unit_path=survivor.unit.path,
+        changes={
+            "merged_profile": [None, merged.card_code],
+            "donation_count": [None, survivor.donation_count],
+        },
+    )
+    merged.delete()
+    honours_after_donation(donor=survivor)

@@ -515,3 +515,45 @@ def youth_activity_create(
         changes={"title": [None, title], "held_on": [None, held_on.isoformat()]},
     )
     return activity
+
+
+def merge_profiles(*, survivor_profile: Any, merged_profile: Any) -> None:
+    """``people.person_merge`` hook, for the two one-to-one roles of this app: both persons were
+    members, or both were volunteers. The survivor's role takes what the other's holds (dues of
+    the years it lacks, transfers; skills, teams, hours) and the earlier start date; the other
+    role is then removed (its person keeps the history)."""
+    from .models import Dues, MemberTransfer, ServiceHours, TeamMembership, Volunteer
+
+    survivor, merged = survivor_profile, merged_profile
+    if isinstance(survivor, Member):
+        years = survivor.dues.values("year")
+        Dues.objects.filter(member=merged).exclude(year__in=years).update(member=survivor)
+        MemberTransfer.objects.filter(member=merged).update(member=survivor)
+        card = merged.card_no
+        if merged.card_no:
+            merged.card_no = ""  # numbers are unique: free it before the survivor may take it
+            merged.save(update_fields=["card_no"])
+        if not survivor.card_no and card:
+            survivor.card_no, survivor.card_issued_on = card, merged.card_issued_on
+        survivor.joined_on = min(survivor.joined_on, merged.joined_on)
+        survivor.save()
+    elif isinstance(survivor, Volunteer):
+        survivor.skills.add(*merged.skills.all())
+        teams = survivor.teams.filter(left_on__isnull=True).values("team_id")
+        TeamMembership.objects.filter(
+            volunteer=merged, left_on__isnull=True, team_id__in=teams
+        ).delete()
+        TeamMembership.objects.filter(volunteer=merged).update(volunteer=survivor)
+        ServiceHours.objects.filter(volunteer=merged).update(volunteer=survivor)
+        survivor.joined_on = min(survivor.joined_on, merged.joined_on)
+        survivor.save()
+    else:  # pragma: no cover - only the two roles above are one-to-one with a person
+        raise ApplicationError(_("Không gộp được hai hồ sơ này."))
+    audit_record(
+        actor=None,
+        action=A.MERGE,
+        obj=survivor,
+        unit_path=survivor.unit.path,
+        changes={"merged_profile": [None, merged.pk]},
+    )
+    merged.delete()
