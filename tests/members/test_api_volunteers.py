@@ -115,3 +115,14 @@ def test_staff_list_masks_without_pii_view(client, tree, people):
     masked = client.get("/api/v1/staff", headers=auth(people.clerk)).json()
     assert masked[0]["insurance_no"] == "0123****89" and masked[0]["salary_grade"] == "***"
     assert client.get("/api/v1/staff", headers=auth(people.outsider)).json() == []
+
+
+def test_control_characters_never_reach_the_database(client, tree, people):
+    h = auth(people.hn_officer)
+    for key in ("kind", "skill", "active", "q"):
+        assert client.get("/api/v1/volunteers", {key: "a\x00b"}, headers=h).status_code < 500
+    body = {"full_name": "Lê\x00 Văn An", "birth": "1990", "availability": "x\x00y", "rank": "\x00"}
+    r = client.post("/api/v1/volunteers", body, content_type="application/json", headers=h)
+    assert r.status_code == 201, r.content
+    v = Volunteer.objects.select_related("person").get()
+    assert v.person.full_name == "Lê Văn An" and v.availability == "xy" and v.rank == ""

@@ -162,3 +162,10 @@ def test_the_find_button_searches_units_and_keeps_what_was_typed(client, tree):
     assert page.status_code == 200 and "Chi hội thôn Hiền Lương" in html
     assert 'value="Đỗ Minh Khoa"' in html and "field-error" not in html
     assert not Application.objects.exists()
+
+
+def test_hostile_searches_answer_normally(client, tree):
+    assert client.get(reverse("public_units"), {"unit_q": "a\x00b"}).status_code == 200
+    assert client.get(reverse("public_units"), {"unit_q": "x" * 5000}).status_code == 200
+    assert post(client, form(tree, full_name="Đỗ\x00 Minh Khoa")).status_code == 200
+    assert not Application.objects.exists()

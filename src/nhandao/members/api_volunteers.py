@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import field_validator
 
 from nhandao.campaigns import selectors as campaigns
 from nhandao.core.masking import mask_id
@@ -28,6 +29,22 @@ MAX_ID = 2**63 - 1
 PAGE_MAX = 500
 
 
+def _no_nul(value: Any) -> Any:
+    """NUL and other control characters never reach the database (PostgreSQL refuses NUL)."""
+    if isinstance(value, str):
+        return "".join(c for c in value if c >= " " or c in "\t\n")
+    if isinstance(value, list):
+        return [_no_nul(v) for v in value]
+    return value
+
+
+class CleanText(Schema):
+    @field_validator("*", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return _no_nul(value)
+
+
 class VolunteerOut(Schema):
     id: int
     person_id: int
@@ -43,7 +60,7 @@ class VolunteerOut(Schema):
     active: bool | None
 
 
-class VolunteerIn(Schema):
+class VolunteerIn(CleanText):
     full_name: str = Field(..., max_length=150)
     birth: str = Field(..., max_length=10)
     sex: str = Field("", max_length=6)
@@ -58,7 +75,7 @@ class VolunteerIn(Schema):
     person_id: int | None = Field(None, ge=1, le=MAX_ID, description="Hồ sơ có sẵn (đã kiểm trùng)")
 
 
-class HoursIn(Schema):
+class HoursIn(CleanText):
     served_on: dt.date
     hours: float = Field(..., gt=0, le=24)
     activity: str = Field(..., max_length=255)
@@ -91,7 +108,7 @@ class StaffOut(Schema):
     salary_grade: str
 
 
-class ListFilters(Schema):
+class ListFilters(CleanText):
     unit_id: int | None = Field(None, ge=1, le=MAX_ID)
     q: str = Field("", max_length=100)
     kind: str = Field("", max_length=12)

@@ -174,8 +174,8 @@ def volunteer_list(*, user: Any, unit: Any, filters: Filters | None = None) -> Q
     f = filters or Filters()
     root = f.unit or unit
     qs = Volunteer.objects.visible_to(user).filter(unit__path__startswith=root.path)
-    if f.query:
-        q = person_search_filter(f.query)
+    if f.query.replace("\x00", ""):
+        q = person_search_filter(f.query.replace("\x00", ""))
         qs = qs.filter(**{"person__in": _person_ids(q)}) if q else qs
     if f.kind:
         qs = qs.filter(kind=f.kind)
@@ -299,7 +299,7 @@ def application_get(*, user: Any, pk: Any) -> Application:
 
 def public_units(query: str, limit: int = 20) -> list[Unit]:
     """Active communes and branches whose name matches (the public form: no scope, names only)."""
-    key = fold(query or "").strip()
+    key = fold((query or "")[:100].replace("\x00", "")).strip()
     if len(key) < 2:
         return []
     return list(
