@@ -29,10 +29,10 @@ from .models import (
     Application,
     ApplicationKind,
     ApplicationStatus,
-    Member,
     Skill,
     VolunteerKind,
 )
+from .services import member_register
 
 A = AuditEvent.Action
 JOINABLE_KINDS = (UnitKind.COMMUNE, UnitKind.BRANCH)
@@ -163,19 +163,8 @@ def application_confirm(
         raise ApplicationError(_("Bạn không có quyền xác nhận đơn ở đơn vị này."))
     who: Any = person if person is not None else application_person_data(app)
     if app.kind == ApplicationKind.MEMBER:
-        if person is None:
-            who = people.person_create(actor=actor, unit=unit, checked=people.person_check(who))
-        elif Member.objects.filter(person=person).exists():
-            raise ApplicationError(_("%s đã là hội viên.") % person.full_name)
-        member = Member.objects.create(person=who, unit=unit, joined_on=timezone.localdate())
-        audit_record(
-            actor=actor,
-            action=A.CREATE,
-            obj=member,
-            unit_path=unit.path,
-            changes={"unit": [None, unit.name], "application": [None, app.pk]},
-        )
-        created_person = who
+        member = member_register(actor=actor, unit=unit, person=who, joined_on=timezone.localdate())
+        created_person = member.person
     else:
         kind = (
             VolunteerKind.VOLUNTEER
