@@ -135,3 +135,25 @@ def test_a_viewer_cannot_add_staff(client, tree, people):
     login(client, viewer)
     assert client.get(reverse("staff_create")).status_code == 403
     assert client.get(reverse("staff_list")).status_code == 200
+
+
+def test_edit_a_position_on_its_page(client, tree, people):
+    s = add(tree, people)
+    login(client, people.hn_officer)
+    url = reverse("staff_edit", args=[s.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "position": "Chủ tịch",
+            "employment": "part_time",
+            "basis": "elected",
+            "term_from": "01/01/2026",
+            "term_to": "31/12/2031",
+            "salary_grade": "Chuyên viên chính 2/8",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    s.refresh_from_db()
+    assert s.employment == "part_time" and s.salary_grade == "Chuyên viên chính 2/8"
+    assert s.person.full_name == "Lê Thị Thu"

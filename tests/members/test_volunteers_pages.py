@@ -206,3 +206,16 @@ def test_lists_do_not_grow_queries_with_rows(client, tree, people):
     after = [_queries(client, url, q) for url in pages for q in ({}, {"active": "no"})]
     assert before == after
     assert "Nguyễn Văn I" in client.get(reverse("volunteer_list")).content.decode()
+
+
+def test_edit_a_volunteer(client, tree, people):
+    login(client, people.hn_officer)
+    create(client, kind="collaborator", birth=f"01/01/{TODAY.year - 16}")
+    v = Volunteer.objects.get()
+    url = reverse("volunteer_edit", args=[v.pk])
+    assert client.get(url).status_code == 200
+    refused = client.post(url, {"kind": "volunteer", "skills": [], "rank": "Hạng 1"})
+    assert "đủ 18 tuổi" in refused.content.decode()  # a minor collaborator stays one
+    client.post(url, {"kind": "collaborator", "skills": ["first_aid"], "rank": "Hạng 1"})
+    v.refresh_from_db()
+    assert v.rank == "Hạng 1" and [s.code for s in v.skills.all()] == ["first_aid"]
