@@ -1,7 +1,10 @@
 """Set-up of the people bench (``bench.people``): members, volunteers and youth of the Red Cross.
 
 On top of the national tree of ``bench._people_db.build_tree`` it puts ``n`` people spread over
-the commune chapters with the log-normal skew of ``bench._aid_db.commune_weights``, names from
+the commune chapters with the log-normal skew of ``bench._aid_db.commune_weights`` (stored in
+runs of 50-400 people of one commune, the lists a commune imports or types in one sitting, as
+``bench._aid_db`` stores households; ``scatter=True`` draws each person's commune on its own,
+the worst case for reading one commune's rows), names from
 ``bench.gen_people``'s lists (with the search and sort keys the app stores) and roles:
 
 - 75% are members (hội viên) of their commune's chapter: joined between 1990 and today; 86%
@@ -67,7 +70,13 @@ def school_year(today: dt.date) -> str:
 
 
 def build(
-    tree: pdb.Tree, *, n: int, seed: int = 1, today: dt.date | None = None, progress: bool = False
+    tree: pdb.Tree,
+    *,
+    n: int,
+    seed: int = 1,
+    today: dt.date | None = None,
+    progress: bool = False,
+    scatter: bool = False,
 ) -> Built:
     """Make and load everything described in the module's docstring."""
     from django.db import connection, transaction
@@ -125,7 +134,7 @@ def build(
                 ("id", "person_id", "unit_id", "school_year", "class_name"),
             ),
         }
-        _rows(built, sinks, tree, n, seed, today, progress)
+        _rows(built, sinks, tree, n, seed, today, progress, scatter)
         for s in sinks.values():
             s.close()
         built.seconds["generate"] = time.perf_counter() - start
@@ -166,10 +175,12 @@ def _rows(
     seed: int,
     today: dt.date,
     progress: bool,
+    scatter: bool,
 ) -> None:
     rng = random.Random(seed * 15_485_863 + 7)
     names = aid_db._Names(rng)
     wards, units, cum = aid_db.commune_weights(tree, seed)
+    order = None if scatter else aid_db._commune_order(n, cum, rng)
     person, member, dues = sinks["person"], sinks["member"], sinks["dues"]
     volunteer, youth = sinks["volunteer"], sinks["youth"]
     year = today.year
@@ -181,7 +192,10 @@ def _rows(
     fee = 24_000  # đồng a year (2,000 a month)
     mk = dk = vk = yk = 0
     for pk in range(1, n + 1):
-        i = min(bisect(cum, rng.random() * cum[-1]), len(cum) - 1)
+        if order is None:
+            i = min(bisect(cum, rng.random() * cum[-1]), len(cum) - 1)
+        else:
+            i = order[pk - 1]
         ward, unit = wards[i], units[i]
         sex = "male" if rng.random() < 0.48 else "female"
         fam, middle, given = names.person(names.pick_family(), sex)

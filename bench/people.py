@@ -10,7 +10,8 @@ Builds its own data in the database named by ``DATABASE_URL``, which it flushes 
 SQLite file of its own in the temporary directory; never the development database, and never a
 database holding data no bench created unless ``--force``): the national tree (``--quick``: Hà
 Nội and Quảng Trị) and ``--n`` people with member, volunteer and youth roles
-(``bench/_members_db.py``; ``COPY`` on PostgreSQL). ``--reuse`` skips the build.
+(``bench/_members_db.py``; ``COPY`` on PostgreSQL; people stored in runs of one commune, or
+each drawn alone with ``--scatter``). ``--reuse`` skips the build.
 
 Then it times, as the pages call them, for the province holding most members (an officer of the
 province) and for the commune holding most members in it (an officer of the commune):
@@ -178,6 +179,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--reuse", action="store_true", help="measure an earlier build again")
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--scatter", action="store_true", help="each person's commune drawn alone (no runs)"
+    )
     parser.add_argument("--force", action="store_true", help="flush a database not the bench's")
     parser.add_argument("--build-only", action="store_true", help="build, measure nothing")
     parser.add_argument("--explain", action="store_true", help="plans of every query")
@@ -204,7 +208,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         root_pk = tree.root_pk
         print(f"  {tree.units:,} units in {tree.seconds + tree.geo_seconds:.1f} s", flush=True)
         print(f"People {args.n:,} with their roles…", flush=True)
-        built = members_db.build(tree, n=args.n, seed=args.seed, today=today, progress=True)
+        built = members_db.build(
+            tree, n=args.n, seed=args.seed, today=today, progress=True, scatter=args.scatter
+        )
         built.seconds["tree"] = tree.seconds + tree.geo_seconds
         build_s = time.perf_counter() - started
         state = asdict(built) | {"root_pk": root_pk, "build_s": build_s}
