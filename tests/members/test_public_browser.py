@@ -42,6 +42,5 @@ def test_register_on_the_public_form_and_confirm(page, tree, people, skills, set
     page.get_by_role("link", name="Đỗ Minh Khoa").click()
     page.get_by_role("button", name="Xác nhận", exact=True).click()
     expect(page.locator("#app-status")).to_have_text("Đã xác nhận")
-    page.locator("#volunteer-tabs").get_by_role("link", name="Tình nguyện viên").click()
-    page.get_by_role("link", name="Đỗ Minh Khoa").click()
+    page.get_by_role("link", name="Mở trang tình nguyện viên").click()
     expect(page.locator("#volunteer-info")).to_contain_text("Sơ cấp cứu")

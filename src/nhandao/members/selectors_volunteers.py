@@ -170,6 +170,11 @@ def volunteer_get(*, user: Any, pk: Any) -> Volunteer:
     return get_visible_or_404(qs, user, pk=pk)
 
 
+def volunteer_of(*, user: Any, person: Any) -> Volunteer | None:
+    """The volunteer role of a person, if the user may see it."""
+    return Volunteer.objects.visible_to(user).filter(person=person).first()
+
+
 def volunteer_list(*, user: Any, unit: Any, filters: Filters | None = None) -> QuerySet[Volunteer]:
     f = filters or Filters()
     root = f.unit or unit

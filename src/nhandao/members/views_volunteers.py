@@ -524,6 +524,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "result": result,
         "skills": [n for c, n in _skills() if c in app.skills.split(",")],
         "may_edit": can(request.user, "data.edit", app.unit),
+        "volunteer": (
+            selectors.volunteer_of(user=request.user, person=app.person) if app.person else None
+        ),
     }
     return render(request, "members/applications/detail.html", context)
 
