@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import field_validator
 
@@ -206,7 +206,7 @@ def volunteer_create(request: HttpRequest, body: VolunteerIn) -> Any:
     )
     v = volunteers.volunteer_register(actor=user, unit=unit, person=person, data=data)
     v = selectors.volunteer_get(user=user, pk=v.pk)
-    return 201, volunteer_out(v, selectors.active_flags([v]).get(v.pk))
+    return Status(201, volunteer_out(v, selectors.active_flags([v]).get(v.pk)))
 
 
 @router.post(
@@ -226,13 +226,16 @@ def volunteer_hours(request: HttpRequest, volunteer_id: int, body: HoursIn) -> A
         activity=body.activity,
         campaign=campaign,
     )
-    return 201, HoursOut(
-        id=entry.pk,
-        volunteer_id=v.pk,
-        served_on=entry.served_on,
-        hours=entry.hours,
-        activity=entry.activity,
-        campaign_id=entry.campaign_id,
+    return Status(
+        201,
+        HoursOut(
+            id=entry.pk,
+            volunteer_id=v.pk,
+            served_on=entry.served_on,
+            hours=entry.hours,
+            activity=entry.activity,
+            campaign_id=entry.campaign_id,
+        ),
     )
 
 
