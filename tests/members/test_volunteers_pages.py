@@ -219,3 +219,23 @@ def test_edit_a_volunteer(client, tree, people):
     client.post(url, {"kind": "collaborator", "skills": ["first_aid"], "rank": "Hạng 1"})
     v.refresh_from_db()
     assert v.rank == "Hạng 1" and [s.code for s in v.skills.all()] == ["first_aid"]
+
+
+def test_the_pager_keeps_the_filters(client, tree, people):
+    from nhandao.members import volunteers
+    from nhandao.people.services import PersonData
+
+    for i in range(51):
+        volunteers.volunteer_register(
+            actor=actor(people.hn_officer),
+            unit=tree.hoan_kiem,
+            person=PersonData(full_name="Nguyễn Văn An", birth=str(1950 + i)),
+            data=volunteers.VolunteerData(kind="collaborator"),
+        )
+    login(client, people.hn_officer)
+    page = client.get(reverse("volunteer_list"), {"kind": "collaborator", "page": 1})
+    assert (
+        "?q=&amp;kind=collaborator&amp;skill=&amp;team=&amp;active=&amp;page=2"
+        in (page.content.decode())
+        or "kind=collaborator&amp;page=2" in page.content.decode()
+    )

@@ -80,6 +80,12 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
     return response
 
 
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 def _person_data(data: dict[str, Any]) -> people.PersonData:
     return people.PersonData(
         full_name=data["full_name"],
@@ -120,7 +126,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "form": form,
         "rows": [(v, flags.get(v.pk)) for v in page.object_list],
-        "query_string": request.GET.urlencode(),
+        "query_string": _without_page(request),
         "may_edit": can(request.user, "data.edit", _unit(request)),
     }
     return render(request, "members/volunteers/list.html", context)
@@ -504,7 +510,12 @@ def application_list(request: HttpRequest) -> HttpResponse:
     status = status if status in ApplicationStatus.values else ""
     qs = selectors.application_list(user=request.user, status=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "status": status, "statuses": ApplicationStatus.choices}
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": ApplicationStatus.choices,
+        "status_query": _without_page(request),
+    }
     return render(request, "members/applications/list.html", context)
 
 
