@@ -157,3 +157,22 @@ def test_edit_a_position_on_its_page(client, tree, people):
     s.refresh_from_db()
     assert s.employment == "part_time" and s.salary_grade == "Chuyên viên chính 2/8"
     assert s.person.full_name == "Lê Thị Thu"
+
+
+def xlsx_values(content: bytes) -> list[str]:
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
+    return [str(v) for row in rows for v in row if v not in ("", None)]
+
+
+def test_the_workbook_masks_for_roles_without_pii_view(client, tree, people):
+    add(tree, people, insurance_no="0123456789", salary_grade="Chuyên viên 3/9")
+    login(client, people.clerk)
+    cells = xlsx_values(client.get(reverse("staff_export")).content)
+    assert "DANH SÁCH CÁN BỘ HỘI" in cells and "2026–2031" in cells
+    assert "0123****89" in cells and "0123456789" not in cells and "Chuyên viên 3/9" not in cells
+    login(client, people.hn_officer)
+    assert "0123456789" in xlsx_values(client.get(reverse("staff_export")).content)
