@@ -105,13 +105,15 @@ REPORT_WORK_MEM = "128MB"
 @contextmanager
 def _report_cursor() -> Iterator[Any]:
     """A cursor for the heavy read-only queries: on PostgreSQL inside a transaction whose
-    ``work_mem`` is raised for these statements only."""
+    ``work_mem`` is raised (and JIT compilation turned off) for these statements only."""
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             yield cursor
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+        # No JIT: compiling a national plan costs more (0.2-0.5 s) than it saves on these sums.
+        cursor.execute("SET LOCAL jit = off")
         yield cursor
 
 
