@@ -43,7 +43,7 @@ def built(db):
 
 
 def test_builder_makes_people_with_their_roles(built):
-    tree, b = built
+    _tree, b = built
     assert Person.objects.count() == b.people == 2000
     assert Member.objects.count() == b.members and 1350 <= b.members <= 1650
     assert Volunteer.objects.count() == b.volunteers and 150 <= b.volunteers <= 330
@@ -77,4 +77,10 @@ def test_the_measures_run_for_a_province_and_a_commune(built):
     figures = bench.measure(TODAY.year, repeat=1, explain=False)
     assert set(figures) == {"province", "commune"}
     for row in figures.values():
-        assert set(row) == {"counts", "list_active", "list_dues_unpaid", "list_name"}
+        assert set(row) == {
+            "counts",
+            "list_active",
+            "list_dues_unpaid",
+            "list_name",
+            "list_full_name",
+        }
