@@ -209,3 +209,10 @@ def test_person_sort_key_from_full_matches_parts() -> None:
     key = person_sort_key_from_full("nguyễn thị đào")
     assert key.endswith("99999999")
     assert set(key) <= set("0123456789abcdefghijklmnopqrstuvwxyz")
+
+
+def test_nfc_drops_control_characters_but_keeps_words_apart():
+    from nhandao.core.text import nfc
+
+    assert nfc("Nguyễn\x00 Văn\x07An") == "Nguyễn VănAn"
+    assert nfc("Nguyễn\tVăn\nAn\x7f") == "Nguyễn Văn An"

@@ -29,12 +29,15 @@ __all__ = [
 
 # Invisible characters that creep in from copy-and-paste and spreadsheets; they are dropped.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+# Control characters (NUL, which PostgreSQL refuses in text, and the like) are dropped too; those
+# that are whitespace (tab, line breaks) become a space below.
+_INVISIBLE.update(dict.fromkeys(c for c in [*range(0x20), 0x7F] if not chr(c).isspace()))
 
 
 def nfc(s: str) -> str:
     """Return ``s`` in Unicode NFC, trimmed, with every run of whitespace turned into one space.
 
-    Zero-width characters, the byte-order mark and soft hyphens are removed.
+    Zero-width characters, the byte-order mark, soft hyphens and control characters are removed.
     """
     cleaned = unicodedata.normalize("NFC", s.translate(_INVISIBLE))
     return " ".join(cleaned.split())
