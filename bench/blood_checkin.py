@@ -81,6 +81,7 @@ class Desk:
     ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     wrong: Counter[str] = field(default_factory=Counter)
     eligible: Counter[bool] = field(default_factory=Counter)
+    sent: int = 0  # look-ups answered after the clock started, warm-up second included
     errors: list[str] = field(default_factory=list)
 
 
@@ -158,12 +159,34 @@ def run_desk(desk: Desk, clock: Clock, desks: int) -> None:
             conn = http.client.HTTPConnection("127.0.0.1", desk.port, timeout=30)
             continue
         ms = (time.perf_counter() - start) * 1000
+        desk.sent += 1
         if time.monotonic() < clock.warm_until:
             continue
         desk.answers[response.status] += 1
         desk.ms[lookup.kind].append(ms)
         _check(desk, lookup, response.status, text)
     conn.close()
+
+
+def server_cpu(master_pid: int, dbname: str) -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by the gunicorn workers (children of
+    ``master_pid``) and by the PostgreSQL backends of ``dbname`` (their process titles), read
+    from /proc (Linux; zeros elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    workers = backends = 0.0
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        rest = stat[stat.rfind(")") + 2 :].split()
+        cpu = (int(rest[11]) + int(rest[12])) / tick
+        if int(rest[1]) == master_pid:
+            workers += cpu
+        elif title.startswith("postgres: ") and f" {dbname} " in title:
+            backends += cpu
+    return workers, backends
 
 
 # --- what the desks ask --------------------------------------------------------------------------
@@ -396,8 +419,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             flush=True,
         )
         clock = Clock()
+        dbname = str(connection.settings_dict["NAME"])
+        cpu_at: list[tuple[float, float]] = []
 
         def go() -> None:  # every desk warmed up: the clock starts
+            cpu_at.append(server_cpu(server.pid, dbname))
             t0 = time.monotonic()
             clock.warm_until = t0 + 1.0
             clock.stop_at = t0 + 1.0 + args.seconds
@@ -409,6 +435,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for t in threads:
             t.join()
         elapsed = time.monotonic() - clock.warm_until
+        cpu_at.append(server_cpu(server.pid, dbname))
     finally:
         stop_server(server)
 
@@ -453,6 +480,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f"target p95 < {TARGET_P95_MS:.0f} ms: {'met' if met else 'MISSED'};"
         f" answers {dict(sorted(answers.items()))}"
     )
+    # CPU of the server per look-up, from the start of the clock (warm-up second included)
+    asked = sum(d.sent for d in desks)
+    cpu_ms = [
+        round((after - before) * 1000 / asked, 2) if asked else 0.0
+        for before, after in zip(cpu_at[0], cpu_at[-1], strict=True)
+    ]
+    print(f"server CPU per look-up: gunicorn {cpu_ms[0]:.1f} ms, PostgreSQL {cpu_ms[1]:.1f} ms")
     found = eligible[True] + eligible[False]
     share = eligible[True] / found if found else 0.0
     print(f"donors found: {found:,}, of whom may donate today {share:.0%}")
@@ -483,6 +517,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "by_kind": kinds,
         "answers": {str(k): v for k, v in sorted(answers.items())},
         "eligible_share": round(share, 3),
+        "cpu_ms_per_lookup": {"gunicorn": cpu_ms[0], "postgresql": cpu_ms[1]},
         "target_met": met,
         "checks_ok": not problems,
         "problems": problems,
