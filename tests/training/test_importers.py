@@ -71,3 +71,14 @@ def test_bad_rows_are_named_and_nothing_is_written(tree, people, course):
     assert "Dòng 3" in caught.value.message and "Không Có Ai" in caught.value.message
     assert "Dòng 4" in caught.value.message and "9999" in caught.value.message
     assert not Participant.objects.exists()
+
+
+def test_the_list_is_offered_with_its_template(client, people):
+    from django.urls import reverse
+
+    from tests.conftest import login
+
+    login(client, people.clerk)
+    assert "Danh sách học viên lớp tập huấn" in client.get(reverse("import_list")).content.decode()
+    response = client.get(reverse("import_template", args=["course_participants"]))
+    assert response.status_code == 200 and response.content[:2] == b"PK"
