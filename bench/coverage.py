@@ -245,6 +245,46 @@ def measure_all(
     return measures, checks
 
 
+def drop_summary(campaign: Any) -> None:
+    """No summary: the live and frozen measures compute everything as before it existed."""
+    from nhandao.campaigns.models import CoverageSummary
+
+    CoverageSummary.objects.filter(campaign=campaign).delete()
+
+
+def measure_summary(
+    campaign: Any, units: Units, repeat: int
+) -> tuple[float, list[Measure], dict[str, Any]]:
+    """Time the refresh of the campaign's summary, then the nation's and the province's coverage
+    and dashboard read from it."""
+    from nhandao.campaigns import selectors, summary
+
+    start = time.perf_counter()
+    rows = summary.refresh(campaign=campaign)
+    refresh_s = time.perf_counter() - start
+    print(f"  summary refresh {refresh_s * 1000:9.1f} ms  {rows:,} rows", flush=True)
+    measures: list[Measure] = []
+    checks: dict[str, Any] = {}
+    for level, unit in (("province", units.province), ("nation", units.nation)):
+        m = Measure("coverage", level, "summary")
+        cov = timed(m, lambda u=unit: selectors.coverage(campaign=campaign, unit=u), repeat)
+        assert cov.computed_at is not None, "the summary was not read"
+        checks[level] = (cov.eligible, cov.covered)
+        measures.append(m)
+        print(f"  summary coverage {level:8} {m.ms:9.1f} ms  {m.queries} queries", flush=True)
+        m = Measure("dashboard", level, "summary")
+
+        def dashboard(u: Any = unit) -> Any:
+            rows = selectors.progress(campaign=campaign, unit=u)
+            groups = selectors.results_by_group(campaign=campaign, unit=u)
+            return rows, groups
+
+        timed(m, dashboard, repeat)
+        measures.append(m)
+        print(f"  summary dashboard {level:8} {m.ms:8.1f} ms  {m.queries} queries", flush=True)
+    return refresh_s, measures, checks
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--households", type=int, default=3_000_000)
@@ -298,8 +338,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         flush=True,
     )
 
+    drop_summary(campaign)
     print("Measuring (live list)…", flush=True)
     live, live_checks = measure_all(campaign, units, "live", repeat)
+    print("Measuring (summary of the live list)…", flush=True)
+    refresh_live_s, summed, summed_checks = measure_summary(campaign, units, repeat)
+    drop_summary(campaign)
     start = time.perf_counter()
     frozen_n = services.campaign_freeze(actor=officer, campaign=campaign)
     freeze_s = time.perf_counter() - start
@@ -308,6 +352,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"Frozen: {frozen_n:,} entries in {freeze_s:.1f} s", flush=True)
     print("Measuring (frozen list)…", flush=True)
     frozen, frozen_checks = measure_all(campaign, units, "frozen", repeat)
+    from nhandao.campaigns import summary
+
+    start = time.perf_counter()
+    summary.refresh(campaign=campaign)
+    refresh_frozen_s = time.perf_counter() - start
+    print(f"Summary of the frozen list refreshed in {refresh_frozen_s:.1f} s", flush=True)
 
     expected = (built.eligible, built.covered)
     problems = []
@@ -315,10 +365,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         problems.append(f"live national coverage {live_checks['nation']} != built {expected}")
     if frozen_checks != live_checks:
         problems.append(f"frozen {frozen_checks} != live {live_checks}")
+    for level in ("province", "nation"):
+        if summed_checks[level] != live_checks[level]:
+            problems.append(f"summary {level} {summed_checks[level]} != live {live_checks[level]}")
     if frozen_n != built.eligible:
         problems.append(f"frozen entries {frozen_n} != eligible {built.eligible}")
 
-    measures = live + frozen
+    measures = live + frozen + summed
     if args.explain:
         for m in measures:
             print(f"\n--- {m.state} {m.name} {m.level}: slowest query {m.slowest_ms:.1f} ms")
@@ -337,6 +390,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"{a.name:24} {a.level:9} {a.ms:8.1f}ms {b.ms:8.1f}ms {a.target:6.0f}ms"
             f" {a.queries:4}/{b.queries:<3} {'' if ok else 'MISSED'}"
         )
+    for m in summed:
+        ok = m.ms < m.target
+        met = met and ok
+        print(
+            f"{m.name + ' (summary)':24} {m.level:9} {m.ms:8.1f}ms {'':>10} {m.target:6.0f}ms"
+            f" {m.queries:4}     {'' if ok else 'MISSED'}"
+        )
+    print(f"Summary refresh: live list {refresh_live_s:.1f} s, frozen {refresh_frozen_s:.1f} s")
     for p in problems:
         print("CHECK FAILED:", p)
     load = os.getloadavg()
@@ -355,6 +416,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "build_s": round(build_s, 1),
         "build_phases_s": {k: round(v, 1) for k, v in built.seconds.items()},
         "freeze_s": round(freeze_s, 2),
+        "summary_refresh_s": {
+            "live": round(refresh_live_s, 2),
+            "frozen": round(refresh_frozen_s, 2),
+        },
         "commune_households": units.commune_households,
         "province_households": units.province_households,
         "ms": {f"{m.state}.{m.name}.{m.level}": round(m.ms, 1) for m in measures},

@@ -27,6 +27,7 @@ def _qt_campaign(tree: Any, people: Any) -> Any:
     "campaign_example_add",
     "campaign_targets",
     "campaign_coverage",
+    "campaign_summary_refresh",
     "campaign_uncovered_print",
     "campaign_report_xlsx",
     "campaign_report_docx",

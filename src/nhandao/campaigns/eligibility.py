@@ -103,7 +103,7 @@ REPORT_WORK_MEM = "128MB"
 
 
 @contextmanager
-def _report_cursor() -> Iterator[Any]:
+def report_cursor() -> Iterator[Any]:
     """A cursor for the heavy read-only queries: on PostgreSQL inside a transaction whose
     ``work_mem`` is raised (and JIT compilation turned off) for these statements only."""
     if connection.vendor != "postgresql":
@@ -146,6 +146,11 @@ def _covered_sql(*, campaign: Campaign, within_path: str) -> tuple[str, list[Any
     return sql, [*covered_params, *params, _like(within_path)]
 
 
+def covered_sql_for_summary(*, campaign: Campaign) -> tuple[str, list[Any]]:
+    """The whole eligible list of ``campaign`` with its ``covered`` column (the summary's)."""
+    return _covered_sql(campaign=campaign, within_path=campaign.unit.path)
+
+
 def _covered_probe_sql(
     campaign: Campaign, within_path: str, eligible: str, params: list[Any]
 ) -> tuple[str, list[Any]]:
@@ -181,7 +186,7 @@ def coverage_by_child(*, campaign: Campaign, parent: Any) -> dict[str, tuple[int
         f"SELECT SUBSTR(c.path, 1, {int(width)}) AS child, COUNT(*), SUM(c.covered)"
         f" FROM ({inner}) c GROUP BY SUBSTR(c.path, 1, {int(width)})"
     )
-    with _report_cursor() as cursor:
+    with report_cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0]: (int(row[1]), int(row[2] or 0)) for row in cursor.fetchall()}
 
@@ -198,7 +203,7 @@ def eligible_by_child(*, campaign: Campaign, parent: Any) -> dict[str, int]:
         " JOIN orgs_unit u ON u.id = e.unit_id WHERE u.path LIKE %s"
         f" GROUP BY SUBSTR(u.path, 1, {int(width)})"
     )
-    with _report_cursor() as cursor:
+    with report_cursor() as cursor:
         cursor.execute(sql, [*params, _like(within)])
         return {row[0]: int(row[1]) for row in cursor.fetchall()}
 
@@ -217,7 +222,7 @@ def uncovered_rows(
     if limit is not None:
         page = " LIMIT %s OFFSET %s"
         page_params = [limit, offset]
-    with _report_cursor() as cursor:
+    with report_cursor() as cursor:
         # One pass gives the page and the total (a window count over the uncovered rows); only
         # a page past the end needs the count on its own.
         cursor.execute(

@@ -234,3 +234,35 @@ class GoodExample(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CoverageSummary(models.Model):
+    """A campaign's counts per unit, kept by one set-based refresh (``summary.py``) so that the
+    nation's and a province's pages sum a few thousand rows instead of millions.
+
+    A row with ``group`` empty holds the unit's own eligible and covered counts and the results
+    of its own aid records (not its subtree's); a row per beneficiary group holds the results of
+    the records whose recipient is in that group."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    group = models.CharField(max_length=50, blank=True, default="")
+    eligible = models.BigIntegerField(default=0)
+    covered = models.BigIntegerField(default=0)
+    gifts = models.BigIntegerField(default=0)
+    value = models.BigIntegerField(default=0)
+    households = models.BigIntegerField(default=0)
+    people = models.BigIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp của phong trào")
+        verbose_name_plural = _("số liệu tổng hợp của phong trào")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "group"], name="coverage_summary_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.unit_id}/{self.group}"

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from nhandao.core.scoping import get_visible_or_404
 
-from . import eligibility
+from . import eligibility, summary
 from .models import STEPLEN, Campaign, CampaignStatus, GoodExample, Metric, Target
 
 
@@ -86,6 +86,7 @@ class CoverageRow:
 class Coverage:
     unit: Any
     rows: list[CoverageRow] = field(default_factory=list)
+    computed_at: Any = None  # the summary's time when the counts come from it, else None
 
     @property
     def eligible(self) -> int:
@@ -109,14 +110,29 @@ def coverage(*, campaign: Campaign, unit: Any) -> Coverage:
     come from a scoped getter: the counts cover only its subtree."""
     from nhandao.orgs.models import Unit
 
-    counts = eligibility.coverage_by_child(campaign=campaign, parent=unit)
+    at = summary.summary_time(campaign=campaign, unit=unit)
+    if at is not None:
+        counts = summary.coverage_by_child(campaign=campaign, parent=unit)
+    else:
+        counts = eligibility.coverage_by_child(campaign=campaign, parent=unit)
     units = {u.path: u for u in Unit.objects.filter(path__in=list(counts))}
     rows = [
         CoverageRow(unit=units.get(path, unit), own=path == unit.path, eligible=e, covered=c)
         for path, (e, c) in counts.items()
     ]
     rows.sort(key=lambda r: (r.percent, r.unit.sort_key))
-    return Coverage(unit=unit, rows=rows)
+    return Coverage(unit=unit, rows=rows, computed_at=at)
+
+
+def summary_time(*, campaign: Campaign, unit: Any) -> Any:
+    """When the figures of ``unit``'s pages were computed, if they come from the campaign's
+    summary (the nation, a province); None when they are live."""
+    return summary.summary_time(campaign=campaign, unit=unit)
+
+
+def summary_refresh(*, campaign: Campaign) -> None:
+    """Ask for the campaign's summary to be computed again (in the background)."""
+    summary.enqueue_refresh(campaign=campaign, now=True)
 
 
 @dataclass
@@ -156,25 +172,11 @@ def results_by_child(*, campaign: Campaign, parent: Any) -> dict[str, dict[str, 
     (by the recipient's owning unit) and programmes (distributions held, by organising unit)."""
     width = (parent.depth + 1) * STEPLEN
     like = parent.path + "%"
-    results: dict[str, dict[str, int]] = {}
+    if summary.summary_time(campaign=campaign, unit=parent) is not None:
+        results = summary.aid_by_child(campaign=campaign, parent=parent)
+    else:
+        results = _aid_by_child(campaign, parent)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT SUBSTR(u.path, 1, {int(width)}), COUNT(*), COALESCE(SUM(a.value), 0),"
-            " COUNT(DISTINCT a.household_id)"
-            " + COUNT(DISTINCT CASE WHEN a.household_id IS NULL THEN a.person_id END),"
-            " COUNT(DISTINCT a.person_id)"
-            " FROM aid_aidrecord a JOIN orgs_unit u ON u.id = a.unit_id"
-            " WHERE a.campaign_id = %s AND a.voided_at IS NULL AND u.path LIKE %s"
-            f" GROUP BY SUBSTR(u.path, 1, {int(width)})",
-            [campaign.pk, like],
-        )
-        for path, gifts, value, households, people in cursor.fetchall():
-            results[path] = {
-                Metric.GIFTS: int(gifts),
-                Metric.VALUE: int(value),
-                Metric.HOUSEHOLDS: int(households),
-                Metric.PEOPLE: int(people),
-            }
         cursor.execute(
             f"SELECT SUBSTR(u.path, 1, {int(width)}), COUNT(*)"
             " FROM aid_distribution d JOIN orgs_unit u ON u.id = d.unit_id"
@@ -189,6 +191,31 @@ def results_by_child(*, campaign: Campaign, parent: Any) -> dict[str, dict[str, 
             row = results.setdefault(path, {})
             for metric, value in values.items():
                 row[metric] = row.get(metric, 0) + int(value)
+    return results
+
+
+def _aid_by_child(campaign: Campaign, parent: Any) -> dict[str, dict[str, int]]:
+    """The live aid records' part of ``results_by_child``."""
+    width = (parent.depth + 1) * STEPLEN
+    results: dict[str, dict[str, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT SUBSTR(u.path, 1, {int(width)}), COUNT(*), COALESCE(SUM(a.value), 0),"
+            " COUNT(DISTINCT a.household_id)"
+            " + COUNT(DISTINCT CASE WHEN a.household_id IS NULL THEN a.person_id END),"
+            " COUNT(DISTINCT a.person_id)"
+            " FROM aid_aidrecord a JOIN orgs_unit u ON u.id = a.unit_id"
+            " WHERE a.campaign_id = %s AND a.voided_at IS NULL AND u.path LIKE %s"
+            f" GROUP BY SUBSTR(u.path, 1, {int(width)})",
+            [campaign.pk, parent.path + "%"],
+        )
+        for path, gifts, value, households, people in cursor.fetchall():
+            results[path] = {
+                Metric.GIFTS: int(gifts),
+                Metric.VALUE: int(value),
+                Metric.HOUSEHOLDS: int(households),
+                Metric.PEOPLE: int(people),
+            }
     return results
 
 
@@ -261,6 +288,8 @@ def progress(*, campaign: Campaign, unit: Any) -> list[ProgressRow]:
 def results_by_group(*, campaign: Campaign, unit: Any) -> dict[str, dict[str, int]]:
     """Gifts, value and households reached under ``unit`` per beneficiary group of the recipient
     (a recipient in two groups counts in both)."""
+    if summary.summary_time(campaign=campaign, unit=unit) is not None:
+        return summary.results_by_group(campaign=campaign, unit=unit)
     out: dict[str, dict[str, int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(

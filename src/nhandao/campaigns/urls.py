@@ -15,6 +15,11 @@ urlpatterns = [
     path("<int:pk>/targets/", views.campaign_targets, name="campaign_targets"),
     path("<int:pk>/coverage/", views.campaign_coverage, name="campaign_coverage"),
     path(
+        "<int:pk>/summary/refresh/",
+        views.campaign_summary_refresh,
+        name="campaign_summary_refresh",
+    ),
+    path(
         "<int:pk>/coverage/print/", views.campaign_uncovered_print, name="campaign_uncovered_print"
     ),
     path("<int:pk>/report.xlsx", views.campaign_report_xlsx, name="campaign_report_xlsx"),

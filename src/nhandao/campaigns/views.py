@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -235,6 +236,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "example_form": ExampleForm(),
         "may_manage": _may_manage(request, campaign),
         "may_record": can(request.user, "data.edit", unit),
+        "may_refresh": can(request.user, "campaign.manage", unit),
     }
     return render(request, "campaigns/detail.html", context)
 
@@ -408,12 +410,27 @@ def campaign_coverage(request: HttpRequest, pk: int) -> HttpResponse:
     lowest = unit.kind in LOWEST_KINDS or all(r.own for r in coverage.rows)
     context: dict[str, Any] = {"campaign": campaign, "unit": unit, "coverage": coverage}
     context["show_pii"] = can(request.user, "pii.view", unit)
+    context["may_refresh"] = can(request.user, "campaign.manage", unit)
     if lowest:
         source: Any = _Uncovered(campaign, unit)
         page: Any = Paginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
         context["page"] = page
         context["rows"] = _with_groups(list(page.object_list), context["show_pii"])
     return render(request, "campaigns/coverage.html", context)
+
+
+@login_required
+@require_POST
+def campaign_summary_refresh(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Cập nhật ngay": compute the campaign's summary again in the background."""
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    unit = _focus(request, campaign)
+    if not can(request.user, "campaign.manage", unit):
+        raise PermissionDenied
+    selectors.summary_refresh(campaign=campaign)
+    messages.success(request, _("Đang tính lại số liệu; tải lại trang sau ít phút."))
+    back = "campaign_coverage" if request.POST.get("back") == "coverage" else "campaign_detail"
+    return redirect(reverse(back, args=[campaign.pk]) + f"?unit={unit.pk}")
 
 
 @login_required
