@@ -205,6 +205,21 @@ def load_state() -> tuple[aid_db.Built, int]:
 def measure_all(
     campaign: Any, units: Units, state: str, repeat: int
 ) -> tuple[list[Measure], dict[str, Any]]:
+    """The live or frozen measures, every level computed live (no summary read, none asked for:
+    the bench's settings run jobs inline)."""
+    from nhandao.campaigns import summary
+
+    depth = summary.SUMMARY_DEPTH
+    summary.SUMMARY_DEPTH = 0
+    try:
+        return _measure_all(campaign, units, state, repeat)
+    finally:
+        summary.SUMMARY_DEPTH = depth
+
+
+def _measure_all(
+    campaign: Any, units: Units, state: str, repeat: int
+) -> tuple[list[Measure], dict[str, Any]]:
     from nhandao.campaigns import selectors
 
     measures: list[Measure] = []
