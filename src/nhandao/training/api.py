@@ -70,7 +70,9 @@ class ParticipantIn(Schema):
 class RecordIn(Schema):
     attended_days: int = Field(..., ge=0, le=366)
     result: str = Field("", max_length=6)
-    score: Decimal | None = Field(None, max_digits=4, decimal_places=1)
+    # A number in the schema (a Decimal with max_digits would answer an undocumented 422);
+    # rounded to one decimal here, and the service answers 400 outside 0-10.
+    score: float | None = Field(None, ge=-1000, le=1000)
 
 
 class IssueIn(Schema):
@@ -175,7 +177,14 @@ def participant_add(request: HttpRequest, course_id: int, body: ParticipantIn) -
 def participant_record(request: HttpRequest, participant_id: int, body: RecordIn) -> Any:
     user = request.auth  # type: ignore[attr-defined]
     p = selectors.participant_get(user=user, pk=participant_id)
-    p = services.participant_record(actor=user, participant=p, **body.dict())
+    score = None if body.score is None else Decimal(str(round(body.score, 1)))
+    p = services.participant_record(
+        actor=user,
+        participant=p,
+        attended_days=body.attended_days,
+        result=body.result,
+        score=score,
+    )
     return _participant(p)
 
 
