@@ -41,7 +41,8 @@ def _figures(campaign, unit):
 
 
 @pytest.fixture(autouse=True)
-def _forget_asked():
+def _forget_asked(monkeypatch):
+    monkeypatch.setattr(summary, "MIN_SIZE", 0)  # the fixture's campaign is tiny
     summary._asked.clear()
     yield
     summary._asked.clear()
@@ -104,6 +105,15 @@ def test_a_stale_summary_is_read_and_asks_for_one_refresh(
     assert cov.computed_at == old and cov.covered == 1  # the stale figures, with their time
     cov = selectors.coverage(campaign=tet.campaign, unit=tree.hanoi)  # the job ran (inline)
     assert cov.computed_at > old and cov.covered == 2
+
+
+def test_a_small_campaign_stays_live(tree, people, tet, monkeypatch):
+    monkeypatch.setattr(summary, "MIN_SIZE", 5)  # 3 eligible households and a gift
+    _give(people, tet.campaign, tet.cuc)
+    summary.refresh(campaign=tet.campaign)
+    _give(people, tet.campaign, tet.an)
+    cov = selectors.coverage(campaign=tet.campaign, unit=tree.hanoi)
+    assert cov.computed_at is None and cov.covered == 2  # the gift just recorded shows
 
 
 def test_pages_show_the_summary_time_and_a_refresh_button(

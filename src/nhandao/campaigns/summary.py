@@ -6,7 +6,8 @@ transaction and a few set-based statements, each unit's own eligible and covered
 results of its own aid records (``CoverageSummary``); the wide pages then sum those rows by
 sub-unit path. Pages at ``SUMMARY_DEPTH`` and above read the summary while it is younger than
 ``FRESH_FOR``; an older one is still shown (with its time) while a refresh is enqueued, at most
-one pending per campaign. Communes and below are always computed live.
+one pending per campaign. Communes and below, and small campaigns (``MIN_SIZE``), are always
+computed live.
 
 The figures equal the live ones right after a refresh, with two assumptions the data keeps: a
 household's gifts in a campaign are recorded by one unit (households are counted per unit, then
@@ -20,6 +21,7 @@ import time
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from . import eligibility
@@ -27,6 +29,9 @@ from .models import STEPLEN, Campaign, CoverageSummary, Metric
 
 FRESH_FOR = dt.timedelta(minutes=10)
 SUMMARY_DEPTH = 2  # the nation (1) and a province (2) read the summary; communes stay live
+# Below this many eligible rows and gifts (the whole campaign, as last summarised) the pages stay
+# live: a gift just recorded shows at once, and counting live takes milliseconds.
+MIN_SIZE = 50_000
 TASK_PATH = "nhandao.campaigns.tasks.refresh_summary"
 
 
@@ -78,13 +83,15 @@ def refresh(*, campaign: Campaign) -> int:
 
 def computed_at(*, campaign: Campaign) -> dt.datetime | None:
     """When the campaign's summary was last computed, or None when it has none."""
-    row = (
-        CoverageSummary.objects.filter(campaign=campaign)
-        .order_by()
-        .values_list("computed_at", flat=True)
-        .first()
+    return _state(campaign)[0]
+
+
+def _state(campaign: Campaign) -> tuple[dt.datetime | None, int]:
+    """(time of the summary or None, eligible rows + gifts of the whole campaign)."""
+    got = CoverageSummary.objects.filter(campaign=campaign, group="").aggregate(
+        at=Max("computed_at"), eligible=Sum("eligible"), gifts=Sum("gifts")
     )
-    return row
+    return got["at"], int(got["eligible"] or 0) + int(got["gifts"] or 0)
 
 
 # Campaigns this process asked a refresh for, and when (one page reads the summary several
@@ -129,9 +136,11 @@ def summary_time(*, campaign: Campaign, unit: Any) -> dt.datetime | None:
     still read, and a refresh enqueued."""
     if unit.depth > SUMMARY_DEPTH:
         return None
-    at = computed_at(campaign=campaign)
+    at, size = _state(campaign)
     if at is None or timezone.now() - at > FRESH_FOR:
         enqueue_refresh(campaign=campaign)
+    if size < MIN_SIZE:  # a small campaign is counted live in no time, and exactly
+        return None
     return at
 
 
