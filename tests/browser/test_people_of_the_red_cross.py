@@ -13,14 +13,14 @@ from nhandao.members.models import Application, ServiceHours, Skill, TeamMembers
 from nhandao.orgs.models import Role, Unit, UnitKind
 from nhandao.orgs.services import unit_bulk_add_children
 from nhandao.training.models import Participant
-from tests.browser.conftest import browser, page, sign_in, site, tree  # noqa: F401
+from tests.browser.conftest import sign_in
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def commune(tree):  # noqa: F811
+def commune(tree):
     """The officer of phường Hoàn Kiếm and its first-aid team (the seeded skills again: the
     live server's database was flushed)."""
     Skill.objects.get_or_create(code="first_aid", defaults={"name": "Sơ cấp cứu"})
@@ -30,7 +30,7 @@ def commune(tree):  # noqa: F811
     return tree
 
 
-def test_a_volunteer_from_the_public_form_to_a_printed_certificate(page, commune):  # noqa: F811
+def test_a_volunteer_from_the_public_form_to_a_printed_certificate(page, commune):
     today = timezone.localdate().strftime("%d/%m/%Y")
 
     # A visitor, not signed in, registers as a volunteer.

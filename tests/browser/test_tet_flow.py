@@ -37,6 +37,7 @@ def test_province_launches_commune_records_coverage_shrinks_voucher_redeemed(
     page.get_by_label("Năm âm lịch (Tết Nhân ái)").fill("2027")
     page.get_by_role("button", name="Điền theo lịch").click()
     expect(page.get_by_label("Tên phong trào")).to_have_value("Tết Nhân ái Xuân Đinh Mùi 2027")
+    page.wait_for_load_state("networkidle")  # every htmx refill has landed before we type
     page.get_by_label("Từ ngày").fill(_day(today - dt.timedelta(days=3)))
     page.get_by_label("Đến ngày").fill(_day(today + dt.timedelta(days=30)))
     page.get_by_label("Hộ nghèo", exact=True).check()

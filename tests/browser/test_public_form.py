@@ -8,17 +8,17 @@ import pytest
 from playwright.sync_api import expect
 
 from nhandao.members.models import Application, Skill, Volunteer
-from tests.browser.conftest import browser, page, sign_in, site, tree  # noqa: F401
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def skills(tree):  # noqa: F811
+def skills(tree):
     Skill.objects.get_or_create(code="first_aid", defaults={"name": "Sơ cấp cứu"})
 
 
-def test_register_on_the_public_form_and_confirm(page, tree, people, skills, settings):  # noqa: F811
+def test_register_on_the_public_form_and_confirm(page, tree, people, skills, settings):
     settings.NHANDAO_PUBLIC_FORM_MIN_SECONDS = 0  # a robot types faster than a person
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/tham-gia/")

@@ -17,13 +17,13 @@ from nhandao.blood.models import (
 )
 from nhandao.blood.rules_seed import PERSON_HONOURS
 from tests.blood.b1_fixtures import TODAY, days_ago, make_donor
-from tests.browser.conftest import browser, page, sign_in, site, tree  # noqa: F401
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def session_today(tree, people):  # noqa: F811
+def session_today(tree, people):
     for threshold, award, body in PERSON_HONOURS:  # a flushed database lost the seeded rules
         HonourRule.objects.get_or_create(
             scope="person", threshold=threshold, defaults={"award": award, "awarding_body": body}
@@ -54,7 +54,7 @@ def session_today(tree, people):  # noqa: F811
     return session
 
 
-def test_a_session_from_check_in_to_the_honour_list(page, session_today):  # noqa: F811
+def test_a_session_from_check_in_to_the_honour_list(page, session_today):
     sign_in(page, "hn_officer")
     page.locator("#main-menu").get_by_role("link", name="Hiến máu").click()
     page.set_viewport_size({"width": 390, "height": 844})  # a phone at the session

@@ -13,13 +13,13 @@ from nhandao.blood.honours import honours_after_donation
 from nhandao.blood.models import BloodRules, HonourRule, SessionRegistration
 from nhandao.blood.rules_seed import PERSON_HONOURS
 from tests.blood.b2_factories import make_donor
-from tests.browser.conftest import browser, page, sign_in, site, tree  # noqa: F401
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def donor(tree, people):  # noqa: F811
+def donor(tree, people):
     BloodRules.objects.get_or_create(valid_from=dt.date(2013, 8, 12))
     for threshold, award, body in PERSON_HONOURS:  # a flushed database lost the seeded rules
         HonourRule.objects.get_or_create(
@@ -33,7 +33,7 @@ def donor(tree, people):  # noqa: F811
     return donor
 
 
-def test_plan_register_and_award(page, donor, people):  # noqa: F811
+def test_plan_register_and_award(page, donor, people):
     sign_in(page, "hn_officer")
     page.goto("/blood/sessions/")
     page.get_by_role("link", name="Lập buổi hiến máu").click()

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from nhandao.aid import vouchers
 from nhandao.aid.models import Voucher
 from nhandao.campaigns.models import Campaign
-from tests.browser.conftest import browser, page, sign_in, site, tree  # noqa: F401
+from tests.browser.conftest import sign_in
 from tests.campaigns.conftest import tet  # noqa: F401
 
 pytestmark = pytest.mark.browser

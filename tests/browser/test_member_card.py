@@ -10,14 +10,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import browser, page, sign_in, site, tree  # noqa: F401
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 TODAY = timezone.localdate()
 
 
-def test_register_dues_and_card(page, tree, people):  # noqa: F811
+def test_register_dues_and_card(page, tree, people):
     sign_in(page, "hn_officer")
     page.locator("#main-menu").get_by_role("link", name="Hội viên").click()
     page.get_by_role("link", name="Kết nạp hội viên").first.click()

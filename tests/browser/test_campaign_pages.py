@@ -12,15 +12,15 @@ from playwright.sync_api import expect
 
 from nhandao.aid import services as aid
 from nhandao.campaigns.models import Campaign
-from tests.browser.conftest import browser, page, sign_in, site, tree  # noqa: F401
+from tests.browser.conftest import sign_in
 from tests.conftest import actor
 
 pytestmark = pytest.mark.browser
 
 
 def test_province_creates_and_launches_tet_and_the_page_draws_its_charts(
-    page,  # noqa: F811
-    tree,  # noqa: F811
+    page,
+    tree,
     people,
     register,
 ):
