@@ -648,6 +648,7 @@ def merge_profiles(*, survivor_profile: BloodDonor, merged_profile: BloodDonor) 
     removed (its person keeps the history). Two donations on the same day cannot both be right:
     the merge is refused so that an officer looks first."""
     from .honours import honours_after_donation
+
     survivor, merged = survivor_profile, merged_profile
     theirs = BloodDonation.objects.filter(donor=merged)
     clash = (
