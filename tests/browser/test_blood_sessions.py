@@ -43,6 +43,7 @@ def test_plan_register_and_award(page, donor, people):
     page.get_by_label("Chỉ tiêu (đơn vị máu)").fill("120")
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Trường THPT Việt Đức")
+    page.wait_for_load_state("networkidle")  # htmx listens before anything is typed
 
     page.get_by_label("Tìm người hiến máu").fill("hung")
     expect(page.locator("#register-results")).to_contain_text("Phạm Văn Hùng")
