@@ -7,25 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nhandao.core.forms import StyledForm
-from nhandao.core.money import parse_vnd
+from nhandao.core.forms import DATE, MoneyField, StyledForm
 
 from .models import AidKind, PartnerKind, Source
-
-DATE = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y")
-
-
-class MoneyField(forms.CharField):
-    """Whole đồng as typed ("1.500.000", "500000 đ"); a bad amount says why, in Vietnamese."""
-
-    def to_python(self, value: Any) -> Any:
-        text = super().to_python(value)
-        if text in self.empty_values:
-            return 0
-        try:
-            return parse_vnd(str(text))
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
 
 
 class PartnerForm(StyledForm):

@@ -7,12 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nhandao.core.forms import StyledForm
+from nhandao.core.forms import DATE, StyledForm
 from nhandao.people.models import Sex
 
 from .models import Consent, Status, Verification
-
-DATE = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y")
 
 
 class BeneficiaryForm(StyledForm):

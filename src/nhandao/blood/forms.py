@@ -8,26 +8,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nhandao.core.forms import StyledForm
-from nhandao.core.money import parse_vnd
+from nhandao.core.forms import DATE, MoneyField, StyledForm
 from nhandao.people.models import Sex
 
 from .models import Abo, DonationKind, Rh
 from .services import DEFERRAL_REASONS
 
-DATE = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y")
 NUMERIC = {"inputmode": "decimal", "autocomplete": "off"}
-
-
-class MoneyField(forms.CharField):
-    def to_python(self, value: Any) -> Any:
-        text = super().to_python(value)
-        if text in self.empty_values:
-            return 0
-        try:
-            return parse_vnd(str(text))
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
 
 
 class DonationForm(StyledForm):

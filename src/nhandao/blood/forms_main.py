@@ -8,12 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nhandao.core.forms import StyledForm
+from nhandao.core.forms import DATE, StyledForm
 
 from .models import Abo, PledgeKind, Rh, SessionStatus
 from .selectors import BLOOD_GROUPS
 
-DATE = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y")
 GROUP_CHOICES = [
     ("", _("Mọi nhóm máu")),
     *[(g, g) for g in BLOOD_GROUPS],

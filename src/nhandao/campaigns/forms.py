@@ -8,26 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nhandao.core.areas import ActivityArea
-from nhandao.core.forms import StyledForm
-from nhandao.core.money import parse_vnd
+from nhandao.core.forms import DATE, MoneyField, StyledForm
 
 from .models import CampaignKind, CampaignStatus, GiftRule, Metric
 
-DATE = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y")
 ANY = [("", _("Tất cả"))]
-
-
-class MoneyField(forms.CharField):
-    """An amount in whole đồng typed as "500.000", "500000" or "500.000 đ"."""
-
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            return parse_vnd(text)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
 
 
 class FilterForm(StyledForm):
@@ -67,6 +52,7 @@ class CampaignForm(StyledForm):
         label=_("Quy tắc trao"), choices=GiftRule.choices, initial=GiftRule.HOUSEHOLD
     )
     min_gift_value = MoneyField(
+        empty_amount=None,
         label=_("Giá trị tối thiểu mỗi suất (đồng)"),
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "500.000"}),
@@ -84,6 +70,7 @@ class SplitForm(StyledForm):
     metric = forms.ChoiceField(label=_("Chỉ tiêu"), choices=Metric.choices)
     group = forms.ChoiceField(label=_("Đối tượng"), required=False)
     total = MoneyField(
+        empty_amount=None,
         label=_("Tổng chỉ tiêu"),
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         error_messages={"required": _("Chưa nhập tổng chỉ tiêu cần chia.")},

@@ -6,6 +6,29 @@ from typing import Any
 
 from django import forms
 
+from .money import parse_vnd
+
+# A date typed the Vietnamese way (dd/mm/yyyy); every form's date fields use it.
+DATE = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y")
+
+
+class MoneyField(forms.CharField):
+    """Whole đồng as typed ("1.500.000", "500000", "500.000 đ"); a bad amount says why, in
+    Vietnamese. An empty field gives ``empty_amount`` (0 unless the form needs "not given")."""
+
+    def __init__(self, *args: Any, empty_amount: int | None = 0, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.empty_amount = empty_amount
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return self.empty_amount
+        try:
+            return parse_vnd(str(text))
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
 
 class StyledForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any):

@@ -8,11 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nhandao.core.forms import StyledForm
+from nhandao.core.forms import DATE, StyledForm
 
 from .models import ApplicationKind, Employment, StaffBasis, VolunteerKind
 
-DATE = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y")
 SEX_CHOICES = [("", _("(không ghi)")), ("male", _("Nam")), ("female", _("Nữ"))]
 ACTIVE_CHOICES = [
     ("", _("Tất cả")),

@@ -7,11 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nhandao.core.forms import StyledForm
+from nhandao.core.forms import DATE, StyledForm
 
 from .models import Result, Topic
-
-DATE = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y")
 
 
 class PlanForm(StyledForm):
