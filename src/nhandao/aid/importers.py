@@ -21,9 +21,10 @@ from nhandao.core.dates import InvalidDate, parse_date
 from nhandao.core.errors import ApplicationError
 from nhandao.core.money import parse_vnd
 from nhandao.core.text import fold
+from nhandao.imports import sql
 from nhandao.imports.headers import ColumnSpec
 from nhandao.imports.readers import Cell
-from nhandao.imports.spec import ListSpec, Parsed, Problem
+from nhandao.imports.spec import ListSpec, Parsed, Problem, refuse_if_problems
 
 from .models import AidKind, Source
 
@@ -196,17 +197,8 @@ def write(cursor: Any, actor: Any, unit: Any, rows_table: str, results_table: st
             problems.append(f"{where}: {exc.message}")
             continue
         results.append((row_id, record.pk))
-    if problems:
-        raise ApplicationError(
-            _("%(n)d dòng cần sửa: %(list)s.")
-            % {"n": len(problems), "list": "; ".join(problems[:30])}
-        )
-    if results:
-        marks = ", ".join(["(%s, %s)"] * len(results))
-        cursor.execute(
-            f"INSERT INTO {results_table} (row_id, result_id) VALUES {marks}",  # noqa: S608
-            [x for pair in results for x in pair],
-        )
+    refuse_if_problems(problems)
+    sql.bulk_load(cursor, results_table, ("row_id", "result_id"), results)
     return len(results)
 
 

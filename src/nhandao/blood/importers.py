@@ -30,6 +30,7 @@ from nhandao.core.dates import InvalidDate, parse_date
 from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
 from nhandao.core.text import fold
+from nhandao.imports import sql
 from nhandao.imports.headers import ColumnSpec
 from nhandao.imports.readers import Cell
 from nhandao.imports.spec import ListSpec, Parsed, Problem
@@ -123,12 +124,7 @@ def _run_rows(cursor: Any, rows_table: str) -> list[tuple[int, int, dict[str, An
 
 
 def _results(cursor: Any, results_table: str, pairs: list[tuple[int, int]]) -> None:
-    if pairs:
-        marks = ", ".join(["(%s, %s)"] * len(pairs))
-        cursor.execute(
-            f"INSERT INTO {results_table} (row_id, result_id) VALUES {marks}",  # noqa: S608
-            [x for pair in pairs for x in pair],
-        )
+    sql.bulk_load(cursor, results_table, ("row_id", "result_id"), pairs)
 
 
 def _refuse(problems: list[str]) -> None:

@@ -58,3 +58,17 @@ class ListSpec:
     write: WriteRows
     example_rows: tuple[tuple[str, ...], ...] = ()
     detail_url: str = ""  # URL name of a written record's page, given its id
+
+
+def refuse_if_problems(problems: Sequence[str]) -> None:
+    """A list written row by row through a service is all or nothing: if any row was refused,
+    raise one error naming them (the transaction then writes none)."""
+    if problems:
+        from django.utils.translation import gettext as _
+
+        from nhandao.core.errors import ApplicationError
+
+        raise ApplicationError(
+            _("%(n)d dòng cần sửa: %(list)s.")
+            % {"n": len(problems), "list": "; ".join(problems[:30])}
+        )

@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from nhandao.core.dates import InvalidDate, parse_date
 from nhandao.core.errors import ApplicationError
 from nhandao.core.text import fold
+from nhandao.imports import sql
 from nhandao.imports.headers import ColumnSpec
 from nhandao.imports.readers import Cell
-from nhandao.imports.spec import ListSpec, Parsed, Problem
+from nhandao.imports.spec import ListSpec, Parsed, Problem, refuse_if_problems
 
 PERSON_COLUMNS = (
     ColumnSpec("full_name", "Họ và tên", ("Họ tên", "Tên", "Họ và tên hội viên"), required=True),
@@ -169,17 +170,8 @@ def _write(
             problems.append(_("Dòng %(n)d") % {"n": number} + ": " + exc.message.rstrip("."))
             continue
         results.append((row_id, obj.pk))
-    if problems:
-        raise ApplicationError(
-            _("%(n)d dòng cần sửa: %(list)s.")
-            % {"n": len(problems), "list": "; ".join(problems[:30])}
-        )
-    if results:
-        marks = ", ".join(["(%s, %s)"] * len(results))
-        cursor.execute(
-            f"INSERT INTO {results_table} (row_id, result_id) VALUES {marks}",  # noqa: S608
-            [x for pair in results for x in pair],
-        )
+    refuse_if_problems(problems)
+    sql.bulk_load(cursor, results_table, ("row_id", "result_id"), results)
     return len(results)
 
 

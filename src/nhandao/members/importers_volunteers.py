@@ -26,7 +26,7 @@ from nhandao.core.text import fold
 from nhandao.imports import sql
 from nhandao.imports.headers import ColumnSpec
 from nhandao.imports.readers import Cell
-from nhandao.imports.spec import ListSpec, Parsed, Problem
+from nhandao.imports.spec import ListSpec, Parsed, Problem, refuse_if_problems
 from nhandao.people import bulk
 
 from .models import Skill, VolunteerKind
@@ -254,17 +254,8 @@ def write(cursor: Any, actor: Any, unit: Any, rows_table: str, results_table: st
             problems.append(_("Dòng %(n)d: %(m)s") % {"n": number, "m": exc.message})
             continue
         results.append((row_id, volunteer.pk))
-    if problems:
-        raise ApplicationError(
-            _("%(n)d dòng cần sửa: %(list)s.")
-            % {"n": len(problems), "list": "; ".join(problems[:30])}
-        )
-    if results:
-        marks = ", ".join(["(%s, %s)"] * len(results))
-        cursor.execute(
-            f"INSERT INTO {results_table} (row_id, result_id) VALUES {marks}",  # noqa: S608
-            [x for pair in results for x in pair],
-        )
+    refuse_if_problems(problems)
+    sql.bulk_load(cursor, results_table, ("row_id", "result_id"), results)
     return len(results)
 
 
