@@ -9,12 +9,10 @@ PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
@@ -29,39 +27,12 @@ from nhandao.orgs.models import RoleAssignment
 from tests.browser.conftest import seed_roles
 from tests.campaigns.conftest import tet  # noqa: F401
 from tests.conftest import actor
+from tests.races import POSTGRES_RACE
+from tests.races import race as _race
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs PostgreSQL: races between connections"
-    ),
-]
+pytestmark = POSTGRES_RACE
 
 TODAY = timezone.localdate()
-
-
-def _race(*jobs: Callable[[], Any]) -> list[Any]:
-    """Run the jobs in threads released at the same moment; each returns its value or the
-    exception it raised."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(i: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = job()
-        except Exception as exc:  # the loser's error is the result under test
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 @pytest.fixture(autouse=True)

@@ -6,49 +6,22 @@ together. SQLite serialises writers and cannot show these races: skipped there."
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
 
 from nhandao.core.errors import ApplicationError
 from nhandao.training import services
 from nhandao.training.models import Participant
 from tests.browser.conftest import seed_roles
 from tests.conftest import actor
+from tests.races import POSTGRES_RACE
+from tests.races import race as _race
 
 from .conftest import first_aid, make_person, passed
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs PostgreSQL: races between connections"
-    ),
-]
-
-
-def _race(*jobs: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(i: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = job()
-        except Exception as exc:  # the loser's error is the result under test
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
+pytestmark = POSTGRES_RACE
 
 
 @pytest.fixture
