@@ -45,6 +45,8 @@ def test_duplicate_check_while_typing(page, people, register):
     sign_in(page, "clerk")
     page.locator("#main-menu").get_by_role("link", name="Địa chỉ nhân đạo").click()
     page.get_by_role("link", name="Thêm mới").click()
+    # htmx binds its triggers once the page has loaded; typing before that sends nothing.
+    page.wait_for_load_state("networkidle")
     page.locator("#id_full_name").fill("nguyen van duc")
     page.locator("#id_birth").fill("1950")
     page.locator("#id_birth").dispatch_event("change")
