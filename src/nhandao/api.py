@@ -14,6 +14,10 @@ from nhandao.beneficiaries.api import router as beneficiaries_router
 from nhandao.blood.api import router as blood_router
 from nhandao.campaigns.api import router as campaigns_router
 from nhandao.core.errors import ApplicationError
+from nhandao.funds.api_donations import router as donations_router
+from nhandao.funds.api_funds import router as funds_router
+from nhandao.funds.api_sponsorships import router as sponsorships_router
+from nhandao.funds.api_statements import router as statements_router
 from nhandao.members.api import router as members_router
 from nhandao.members.api_volunteers import router as volunteers_router
 from nhandao.orgs.api import router as orgs_router
@@ -66,3 +70,7 @@ api.add_router("/", blood_router)
 api.add_router("/", members_router)
 api.add_router("/", volunteers_router)
 api.add_router("/", training_router)
+api.add_router("/", funds_router)
+api.add_router("/", donations_router)
+api.add_router("/", statements_router)
+api.add_router("/", sponsorships_router)

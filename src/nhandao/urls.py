@@ -16,6 +16,8 @@ urlpatterns = [
     path("blood/", include("nhandao.blood.urls")),
     path("members/", include("nhandao.members.urls")),
     path("training/", include("nhandao.training.urls")),
+    path("funds/", include("nhandao.funds.urls")),
+    path("cong-khai/", include("nhandao.portal.urls")),
     path("tham-gia/", include("nhandao.members.urls_public")),
     path("", include("nhandao.orgs.urls")),
 ]

@@ -22,6 +22,8 @@ PERMISSIONS: dict[str, Any] = {
     "campaign.manage": _("Phát động phong trào, giao chỉ tiêu, chốt danh sách"),
     "aid.override": _("Cho phép trao thêm suất thứ hai (có lý do)"),
     "aid.partner": _("Ghi nhận hỗ trợ của tổ chức phối hợp mình"),
+    "donation.record": _("Ghi nhận khoản ủng hộ, lập giấy xác nhận, nhập sao kê"),
+    "fund.manage": _("Mở cuộc vận động, phân bổ, chi, chuyển quỹ, lập bút toán đảo"),
 }
 
 ALL = list(PERMISSIONS)
@@ -57,6 +59,8 @@ DEFAULT_ROLES: list[dict[str, Any]] = [
             "report.submit",
             "campaign.manage",
             "aid.override",
+            "donation.record",
+            "fund.manage",
         ],
     },
     {
@@ -64,7 +68,7 @@ DEFAULT_ROLES: list[dict[str, Any]] = [
         "name": "Nhập liệu",
         "rank": 40,
         "requires_2fa": False,
-        "permissions": ["unit.view", "data.view", "data.edit", "data.import"],
+        "permissions": ["unit.view", "data.view", "data.edit", "data.import", "donation.record"],
     },
     {
         "code": "viewer",

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "nhandao.blood",
     "nhandao.members",
     "nhandao.training",
+    "nhandao.funds",
+    "nhandao.portal",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +169,7 @@ NHANDAO_DEMO_SEEDERS = [
     "nhandao.beneficiaries.demo.demo_seed",
     "nhandao.campaigns.demo.demo_seed",
     "nhandao.aid.demo.demo_seed",
+    "nhandao.funds.demo.demo_seed",
 ]
 
 # Lists the one import pipeline can read: kind -> ListSpec (see imports/spec.py).

@@ -1,0 +1,5 @@
+"""URLs of the donations pages (included by funds/urls.py)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
