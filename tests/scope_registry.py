@@ -18,12 +18,26 @@ from nhandao.orgs.models import Role, RoleAssignment
 Maker = Callable[[Any, Any], dict[str, Any]]
 PAGES: dict[str, Maker] = {}
 API: dict[str, Maker] = {}
+PUBLIC: dict[str, Maker] = {}
 
 
 def register(*names: str) -> Callable[[Maker], Maker]:
     def wrap(fn: Maker) -> Maker:
         for name in names:
             PAGES[name] = fn
+        return fn
+
+    return wrap
+
+
+def register_public(*names: str) -> Callable[[Maker], Maker]:
+    """Pages meant for anyone, without login (the disclosure site, a sponsor's private link):
+    they are not scoped, so the out-of-scope test skips them; their own tests list every field
+    they render and check that nothing private shows."""
+
+    def wrap(fn: Maker) -> Maker:
+        for name in names:
+            PUBLIC[name] = fn
         return fn
 
     return wrap
@@ -206,7 +220,12 @@ from tests import (  # noqa: E402, F401
     scope_blood,
     scope_blood_donors,
     scope_campaigns,
+    scope_donations,
+    scope_funds,
     scope_members,
+    scope_portal,
+    scope_sponsorships,
+    scope_statements,
     scope_training,
     scope_volunteers,
     scope_vouchers,

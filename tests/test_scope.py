@@ -11,7 +11,7 @@ from nhandao.api import api
 from nhandao.orgs import services
 from nhandao.orgs.models import RoleAssignment
 from tests.conftest import login
-from tests.scope_registry import API, PAGES
+from tests.scope_registry import API, PAGES, PUBLIC
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +39,16 @@ def _api_paths_with_ids() -> list[str]:
 
 def test_every_page_with_an_id_is_registered():
     pages = _patterns_with_ids()
-    missing = [n for n in pages if n not in PAGES]
+    missing = [n for n in pages if n not in PAGES and n not in PUBLIC]
     assert pages, "no URL pattern with an id was found"
     assert missing == [], f"register these pages in tests/scope_registry.py: {missing}"
+
+
+def test_public_pages_open_without_login(client, tree, people):
+    """Pages meant for anyone answer without a session (their content is tested in their app)."""
+    for name, maker in PUBLIC.items():
+        url = reverse(name, kwargs=maker(tree, people))
+        assert client.get(url).status_code == 200, f"GET {name} {url}"
 
 
 def test_every_api_path_with_an_id_is_registered():
