@@ -124,6 +124,28 @@ class DonorContact(models.Model):
         return self.name
 
 
+class DonorPairDecision(models.Model):
+    """A reviewed pair of donor records found alike: merged, or kept apart for good."""
+
+    first = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="+")
+    same = models.BooleanField(_("cùng một nhà hảo tâm"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quyết định về cặp nhà hảo tâm giống nhau")
+        verbose_name_plural = _("quyết định về cặp nhà hảo tâm giống nhau")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="funds_donor_pair_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id}-{self.second_id}: {self.same}"
+
+
 # --- funds and appeals -----------------------------------------------------------------------
 
 
@@ -557,6 +579,40 @@ class Donation(Earmarked):
     @property
     def public_name(self) -> str:
         return str(_("Nhà hảo tâm")) if self.anonymous else self.donor_name
+
+
+class PaymentRequest(Earmarked):
+    """A dynamic VietQR asked for by a donor (or made by an officer for a donor): the amount and a
+    reference the bank statement line will carry, so the line becomes a donation by itself."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="payment_requests")
+    reference = models.CharField(_("mã tham chiếu"), max_length=20, unique=True)
+    amount = models.BigIntegerField(_("số tiền (đồng)"))
+    donor = models.ForeignKey(
+        Donor, null=True, blank=True, on_delete=models.PROTECT, related_name="payment_requests"
+    )
+    donor_name = models.CharField(_("tên người ủng hộ"), max_length=255, blank=True)
+    anonymous = models.BooleanField(_("ẩn danh khi công khai"), default=False)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    note = models.CharField(_("lời nhắn"), max_length=255, blank=True)
+    donation = models.OneToOneField(
+        "Donation", null=True, blank=True, on_delete=models.PROTECT, related_name="payment_request"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("yêu cầu mã QR ủng hộ")
+        verbose_name_plural = _("yêu cầu mã QR ủng hộ")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="funds_request_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
 
 
 class DonationItem(models.Model):

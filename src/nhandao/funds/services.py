@@ -41,6 +41,7 @@ from .models import (
     FundRules,
     FundStatus,
     MatchStatus,
+    PaymentRequest,
     Receipt,
     ReceiptCounter,
     StatementLine,
@@ -427,7 +428,10 @@ class DonationData:
 def new_reference() -> str:
     for _attempt in range(20):
         code = REF_PREFIX + "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
-        if not Donation.objects.filter(reference=code).exists():
+        if not (
+            Donation.objects.filter(reference=code).exists()
+            or PaymentRequest.objects.filter(reference=code).exists()
+        ):
             return code
     raise ApplicationError(_("Không tạo được mã tham chiếu; hãy thử lại."))
 

@@ -1,5 +1,5 @@
-"""The public disclosure site under /cong-khai/ (no login)."""
+"""The public disclosure site under /cong-khai/ (no login), and a sponsor's private link."""
 
-from django.urls import path  # noqa: F401
+from . import urls_public, urls_sponsor
 
-urlpatterns: list = []
+urlpatterns = [*urls_public.urlpatterns, *urls_sponsor.urlpatterns]

@@ -1,0 +1,5 @@
+"""Public URLs (sponsor)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
