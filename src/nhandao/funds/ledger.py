@@ -237,6 +237,11 @@ def transfer(
         raise ApplicationError(_("Quỹ nhận phải khác quỹ chuyển."), field="to_fund")
     if not reason.strip():
         raise ApplicationError(_("Cần ghi lý do, căn cứ chuyển quỹ."), field="reason")
+    if to_fund.status == "closed":
+        raise ApplicationError(
+            _("«%(fund)s» đã kết thúc, không nhận tiền chuyển đến.") % {"fund": to_fund.name},
+            field="to_fund",
+        )
     if not unit.path.startswith(to_fund.unit.path):
         raise ApplicationError(
             _("%(unit)s không thuộc phạm vi của quỹ %(fund)s.")
