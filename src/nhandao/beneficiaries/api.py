@@ -170,7 +170,7 @@ def beneficiary_list(
 
 
 @router.get(
-    "/beneficiaries/{beneficiary_id}",
+    "/beneficiaries/{int:beneficiary_id}",
     response={200: BeneficiaryOut, **ERRORS},
     summary="Một địa chỉ nhân đạo",
 )
@@ -204,7 +204,7 @@ def beneficiary_create(request: HttpRequest, body: BeneficiaryIn) -> Any:
 
 
 @router.put(
-    "/beneficiaries/{beneficiary_id}",
+    "/beneficiaries/{int:beneficiary_id}",
     response={200: BeneficiaryOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: WarningsOut},
     summary="Sửa địa chỉ nhân đạo",
 )

@@ -1,5 +1,9 @@
-"""Public URLs (sponsor)."""
+"""Public URLs (sponsor): a sponsor's private link, no login."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_sponsor
+
+urlpatterns: list = [
+    path("bao-tro/<str:token>/", views_sponsor.sponsor_page, name="portal_sponsor"),
+]
