@@ -24,6 +24,8 @@ def _qt_campaign(tree: Any, people: Any) -> Any:
     "campaign_launch",
     "campaign_close",
     "campaign_freeze",
+    "campaign_freeze_progress",
+    "campaign_freeze_cancel",
     "campaign_example_add",
     "campaign_targets",
     "campaign_coverage",

@@ -29,11 +29,12 @@ def _like(path: str) -> str:
     return path + "%"
 
 
-def live_sql(*, campaign: Campaign, within_path: str) -> tuple[str, list[Any]]:
-    """Rows (unit_id, household_id, person_id) of the live eligible list under ``within_path``."""
+def live_sql(*, campaign: Campaign, within_path: str, exact: bool = False) -> tuple[str, list[Any]]:
+    """Rows (unit_id, household_id, person_id) of the live eligible list under ``within_path``
+    (or, with ``exact``, of the unit at that path alone, not its sub-units)."""
     groups = list(campaign.groups.values_list("code", flat=True))
     group_filter = ""
-    params: list[Any] = [_like(campaign.unit.path), _like(within_path)]
+    params: list[Any] = [_like(campaign.unit.path), within_path if exact else _like(within_path)]
     if groups:
         marks = ", ".join(["%s"] * len(groups))
         group_filter = (
@@ -46,7 +47,7 @@ def live_sql(*, campaign: Campaign, within_path: str) -> tuple[str, list[Any]]:
         " JOIN people_person p ON p.id = b.person_id"
         " JOIN orgs_unit bu ON bu.id = b.unit_id"
         " WHERE b.status = 'active' AND p.merged_into_id IS NULL"
-        " AND bu.path LIKE %s AND bu.path LIKE %s" + group_filter
+        " AND bu.path LIKE %s AND bu.path " + ("= %s" if exact else "LIKE %s") + group_filter
     )
     if campaign.gift_rule == GiftRule.PERSON:
         return "SELECT b.unit_id AS unit_id, p.household_id AS household_id, p.id AS person_id" + (

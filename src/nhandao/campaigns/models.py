@@ -104,6 +104,12 @@ class Campaign(models.Model):
     )
     launched_at = models.DateTimeField(_("phát động lúc"), null=True, blank=True)
     frozen_at = models.DateTimeField(_("chốt danh sách lúc"), null=True, blank=True)
+    # The freeze runs as a background job, one part of the tree at a time (resumable): when it
+    # started, parts done of parts in all, and the error that stopped it, if any.
+    freeze_started_at = models.DateTimeField(null=True, blank=True)
+    freeze_done = models.PositiveIntegerField(default=0)
+    freeze_total = models.PositiveIntegerField(default=0)
+    freeze_error = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -131,6 +137,15 @@ class Campaign(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.frozen_at is not None
+
+    @property
+    def is_freezing(self) -> bool:
+        """The freeze job has started and not finished (running, or stopped by an error)."""
+        return self.freeze_started_at is not None and self.frozen_at is None
+
+    @property
+    def freeze_percent(self) -> int:
+        return 100 * self.freeze_done // self.freeze_total if self.freeze_total else 0
 
 
 class Target(models.Model):

@@ -262,37 +262,123 @@ def campaign_close(*, actor: Any, campaign: Campaign) -> Campaign:
 # --- The frozen eligible list -------------------------------------------------------------------
 
 
-@transaction.atomic
-def campaign_freeze(*, actor: Any, campaign: Campaign) -> int:
-    """Take the snapshot of the eligible list (one set-based INSERT … SELECT); later edits of the
-    registry no longer move what was planned. Returns the number of entries."""
-    campaign = Campaign.objects.select_for_update().select_related("unit").get(pk=campaign.pk)
-    _require(actor, campaign.unit)
-    if campaign.frozen_at is not None:
-        raise ApplicationError(_("Danh sách đối tượng của phong trào đã được chốt."))
-    now = timezone.now()
-    select_sql, params = eligibility.live_sql(campaign=campaign, within_path=campaign.unit.path)
-    user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+def _freeze_parts(campaign: Campaign) -> list[tuple[str, bool]]:
+    """The parts of the tree the freeze takes one at a time: the campaign's own unit alone, then
+    the subtree of each unit directly below it."""
+    from nhandao.orgs.models import Unit
+
+    below = Unit.objects.filter(
+        path__startswith=campaign.unit.path, depth=campaign.unit.depth + 1
+    ).order_by("path")
+    return [(campaign.unit.path, True), *((u.path, False) for u in below.only("path"))]
+
+
+def _freeze_part(campaign: Campaign, path: str, exact: bool, user_id: Any, now: Any) -> int:
+    """Insert one part of the snapshot; a household or person already on the list (from another
+    part, or from an earlier try of this part) is not added again."""
+    select_sql, params = eligibility.live_sql(campaign=campaign, within_path=path, exact=exact)
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO campaigns_eligibleentry"
             " (campaign_id, unit_id, household_id, person_id, after_freeze, added_at,"
             "  added_by_id, note)"
             f" SELECT %s, e.unit_id, e.household_id, e.person_id, %s, %s, %s, ''"
-            f" FROM ({select_sql}) e",
-            [campaign.pk, False, now, user_id, *params],
+            f" FROM ({select_sql}) e"
+            " WHERE NOT EXISTS (SELECT 1 FROM campaigns_eligibleentry x"
+            "  WHERE x.campaign_id = %s AND x.person_id = e.person_id)"
+            " AND (e.household_id IS NULL OR NOT EXISTS (SELECT 1 FROM campaigns_eligibleentry y"
+            "  WHERE y.campaign_id = %s AND y.household_id = e.household_id))",
+            [campaign.pk, False, now, user_id, *params, campaign.pk, campaign.pk],
         )
-        count = cursor.rowcount
-    campaign.frozen_at = now
-    campaign.save(update_fields=["frozen_at", "updated_at"])
+        return int(cursor.rowcount)
+
+
+def campaign_freeze_start(*, actor: Any, campaign: Campaign) -> Campaign:
+    """Mark the freeze as started; the caller runs it (``freeze_run``), inline or as a job."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().select_related("unit").get(pk=campaign.pk)
+        _require(actor, campaign.unit)
+        if campaign.frozen_at is not None:
+            raise ApplicationError(_("Danh sách đối tượng của phong trào đã được chốt."))
+        if campaign.freeze_started_at is None:
+            campaign.freeze_started_at = timezone.now()
+            campaign.freeze_done = 0
+            campaign.freeze_total = len(_freeze_parts(campaign))
+        campaign.freeze_error = ""
+        campaign.save(
+            update_fields=["freeze_started_at", "freeze_done", "freeze_total", "freeze_error"]
+        )
+    return campaign
+
+
+def freeze_run(*, campaign_id: int, actor: Any) -> int:
+    """Take the snapshot of the eligible list part by part, each part in its own transaction, so
+    a large list never holds a lock for long and a stopped job resumes where it stopped. Later
+    edits of the registry no longer move what was planned. Returns the entries on the list."""
+    campaign = Campaign.objects.select_related("unit").get(pk=campaign_id)
+    if campaign.frozen_at is not None or campaign.freeze_started_at is None:
+        return EligibleEntry.objects.filter(campaign=campaign).count()
+    parts = _freeze_parts(campaign)
+    user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    now = campaign.freeze_started_at
+    try:
+        for index in range(campaign.freeze_done, len(parts)):
+            path, exact = parts[index]
+            with transaction.atomic():
+                _freeze_part(campaign, path, exact, user_id, now)
+                Campaign.objects.filter(pk=campaign.pk).update(
+                    freeze_done=index + 1, freeze_total=len(parts)
+                )
+    except Exception as exc:
+        Campaign.objects.filter(pk=campaign.pk).update(freeze_error=str(exc)[:2000])
+        raise
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().select_related("unit").get(pk=campaign.pk)
+        count = EligibleEntry.objects.filter(campaign=campaign).count()
+        campaign.frozen_at = timezone.now()
+        campaign.save(update_fields=["frozen_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=A.UPDATE,
+            obj=campaign,
+            unit_path=campaign.unit.path,
+            changes={
+                "frozen_at": [None, campaign.frozen_at.isoformat()],
+                "eligible": [None, count],
+            },
+        )
+    return count
+
+
+def campaign_freeze(*, actor: Any, campaign: Campaign) -> int:
+    """Freeze the eligible list now, in this process (the CLI, the API and small lists); the page
+    starts the same work as a background job with a progress bar. Returns the entries."""
+    campaign = campaign_freeze_start(actor=actor, campaign=campaign)
+    return freeze_run(campaign_id=campaign.pk, actor=actor)
+
+
+@transaction.atomic
+def campaign_freeze_cancel(*, actor: Any, campaign: Campaign) -> Campaign:
+    """Roll back a freeze that has not finished: the part of the list already taken is removed."""
+    campaign = Campaign.objects.select_for_update().select_related("unit").get(pk=campaign.pk)
+    _require(actor, campaign.unit)
+    if campaign.frozen_at is not None:
+        raise ApplicationError(_("Danh sách đã chốt xong, không hủy được."))
+    removed, _detail = EligibleEntry.objects.filter(campaign=campaign).delete()
+    campaign.freeze_started_at = None
+    campaign.freeze_done = campaign.freeze_total = 0
+    campaign.freeze_error = ""
+    campaign.save(
+        update_fields=["freeze_started_at", "freeze_done", "freeze_total", "freeze_error"]
+    )
     audit_record(
         actor=actor,
         action=A.UPDATE,
         obj=campaign,
         unit_path=campaign.unit.path,
-        changes={"frozen_at": [None, now.isoformat()], "eligible": [None, count]},
+        changes={"freeze": ["started", "cancelled"], "removed": removed},
     )
-    return int(count)
+    return campaign
 
 
 @transaction.atomic

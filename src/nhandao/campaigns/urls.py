@@ -11,6 +11,10 @@ urlpatterns = [
     path("<int:pk>/launch/", views.campaign_launch, name="campaign_launch"),
     path("<int:pk>/close/", views.campaign_close, name="campaign_close"),
     path("<int:pk>/freeze/", views.campaign_freeze, name="campaign_freeze"),
+    path(
+        "<int:pk>/freeze/progress/", views.campaign_freeze_progress, name="campaign_freeze_progress"
+    ),
+    path("<int:pk>/freeze/cancel/", views.campaign_freeze_cancel, name="campaign_freeze_cancel"),
     path("<int:pk>/examples/", views.campaign_example_add, name="campaign_example_add"),
     path("<int:pk>/targets/", views.campaign_targets, name="campaign_targets"),
     path("<int:pk>/coverage/", views.campaign_coverage, name="campaign_coverage"),

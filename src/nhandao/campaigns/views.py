@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from nhandao.core.money import parse_vnd
 from nhandao.orgs.permissions import can
 from nhandao.orgs.selectors import unit_get
 
-from . import exports, reports, selectors, services
+from . import exports, reports, selectors, services, tasks
 from .forms import CampaignForm, ExampleForm, FilterForm, SplitForm
 from .models import Campaign, CampaignKind, Metric
 
@@ -218,8 +219,33 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_freeze(request: HttpRequest, pk: int) -> HttpResponse:
-    msg = _("Đã chốt danh sách đối tượng: %(n)s hộ/người.")
-    return _act(request, pk, services.campaign_freeze, msg)
+    """Start (or resume) the freeze as a background job; the page shows its progress."""
+    campaign = selectors.campaign_get_owned(user=request.user, pk=pk)
+    try:
+        with transaction.atomic():
+            campaign = services.campaign_freeze_start(actor=request.user, campaign=campaign)
+            actor_id = request.user.pk
+            transaction.on_commit(lambda: tasks.freeze.enqueue(campaign.pk, actor_id))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.info(request, _("Đang chốt danh sách đối tượng; trang này hiện tiến độ."))
+    return redirect("campaign_detail", pk=campaign.pk)
+
+
+@login_required
+def campaign_freeze_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    _need(request, "data.view")
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    return render(request, "campaigns/_freeze_progress.html", {"campaign": campaign})
+
+
+@login_required
+@require_POST
+def campaign_freeze_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request, pk, services.campaign_freeze_cancel, _("Đã hủy lần chốt danh sách dở dang.")
+    )
 
 
 @login_required
