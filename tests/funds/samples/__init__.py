@@ -1,0 +1,1 @@
+"""Statement files of the statements tests."""
