@@ -35,9 +35,12 @@ from .services import require
 
 A = AuditEvent.Action
 FUZZY_THRESHOLD = 90
-# Fuzzy comparison is all-against-all within a kind; beyond this many donors of one kind only
-# the exact rules (tax code, name with phone or e-mail) run, to keep the page quick.
-FUZZY_LIMIT = 4000
+# Fuzzy comparison is all-against-all within a block of distinct names; beyond this many names in
+# one block only the exact rules (tax code, name with phone or e-mail) run, to keep the page quick.
+FUZZY_LIMIT = 3000
+# Namesakes are many (the same given and family names): at most this many records of one folded
+# name take part in pairs at a time; merging them brings the next ones forward.
+PER_NAME = 20
 FILLABLE = ("tax_code", "id_number", "phone", "email", "address", "country")
 
 
@@ -102,22 +105,38 @@ def donor_pairs(*, user: Any, limit: int = 200) -> list[DonorPair]:
             for b in members[i + 1 :]:
                 add(a, b, labels[rule], 100)
 
-    by_kind: dict[str, list[Donor]] = defaultdict(list)
+    # Fuzzy names, within a kind: distinct folded names only (namesakes are compared once),
+    # blocked by the first two letters of the last word, so the work grows with the variety of
+    # names rather than with the square of the donors.
+    blocks: dict[tuple[str, str], dict[str, list[Donor]]] = defaultdict(lambda: defaultdict(list))
     for x in donors:
         if x.name_key:
-            by_kind[x.kind].append(x)
-    for members in by_kind.values():
-        if len(members) < 2 or len(members) > FUZZY_LIMIT:
+            blocks[(x.kind, x.name_key.split()[-1][:2])][x.name_key].append(x)
+    for by_name in blocks.values():
+        names = list(by_name)
+        for name in names:  # the same folded name: a token ratio of 100
+            same = by_name[name][:PER_NAME]
+            for i, a in enumerate(same):
+                for b in same[i + 1 :]:
+                    add(a, b, _("tên gần giống (%(n)s%%)") % {"n": 100}, 100)
+        if len(names) < 2 or len(names) > FUZZY_LIMIT:
             continue
-        names = [x.name_key for x in members]
         matrix = process.cdist(
-            names, names, scorer=fuzz.token_ratio, score_cutoff=FUZZY_THRESHOLD, dtype="uint8"
+            names,
+            names,
+            scorer=fuzz.token_ratio,
+            score_cutoff=FUZZY_THRESHOLD,
+            dtype="uint8",
+            workers=-1,
         )
         rows, cols = matrix.nonzero()
         for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
             if i < j:
                 score = int(matrix[i, j])
-                add(members[i], members[j], _("tên gần giống (%(n)s%%)") % {"n": score}, score)
+                label = _("tên gần giống (%(n)s%%)") % {"n": score}
+                for a in by_name[names[i]][:PER_NAME]:
+                    for b in by_name[names[j]][:PER_NAME]:
+                        add(a, b, label, score)
 
     if found:
         ids = list(by_id)
