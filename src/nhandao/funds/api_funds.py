@@ -10,9 +10,11 @@ scope answers 404, as missing.
 # No ``from __future__ import annotations`` here: the paginated operations' parameters are read
 # by django-ninja in another module, where string annotations such as "Query[...]" cannot resolve.
 import datetime as dt
+import math
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import register_converter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -34,6 +36,22 @@ from .ledger import Earmark
 from .models import Entry, EntryKind, Fund, FundKind
 
 router = Router(tags=["funds"])
+
+
+class SignedId:
+    """An id in a path: digits with an optional minus, so that "/funds/-5" reaches the view and
+    answers the JSON 404 of a missing row, while "/funds/donors" is left to the other routers."""
+
+    regex = "-?[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(SignedId, "signedid")
 
 MAX_ID = 2**63 - 1
 MAX_VND = 10**16
@@ -160,7 +178,7 @@ Amount = int | float
 class AllocationIn(EarmarkIn):
     from_unit_id: int = Field(..., ge=1, le=MAX_ID)
     to_unit_id: int = Field(..., ge=1, le=MAX_ID)
-    amount: Amount = Field(..., ge=-MAX_VND, le=MAX_VND)
+    amount: Amount
     posted_on: dt.date
     goods: bool = False
     description: str = Field("", max_length=255)
@@ -169,7 +187,7 @@ class AllocationIn(EarmarkIn):
 class TransferIn(Schema):
     to_fund_id: int = Field(..., ge=1, le=MAX_ID)
     unit_id: int = Field(..., ge=1, le=MAX_ID)
-    amount: Amount = Field(..., ge=-MAX_VND, le=MAX_VND)
+    amount: Amount
     posted_on: dt.date
     reason: str = Field(..., max_length=255)
     goods: bool = False
@@ -177,7 +195,7 @@ class TransferIn(Schema):
 
 class SpendingIn(EarmarkIn):
     unit_id: int = Field(..., ge=1, le=MAX_ID)
-    amount: Amount = Field(..., ge=-MAX_VND, le=MAX_VND)
+    amount: Amount
     posted_on: dt.date
     description: str = Field(..., max_length=255)
     goods: bool = False
@@ -232,6 +250,8 @@ def _own_unit(user: Any) -> Any:
 
 
 def _amount(value: Any) -> int:
+    if isinstance(value, float) and not (math.isfinite(value) and abs(value) <= MAX_VND):
+        raise ApplicationError(_("Số tiền quá lớn; hãy kiểm tra lại."), field="amount")
     if isinstance(value, float):
         if value != int(value):
             raise ApplicationError(
@@ -239,6 +259,13 @@ def _amount(value: Any) -> int:
             )
         return int(value)
     return int(value)
+
+
+def _day(value: dt.date, field: str) -> dt.date:
+    """A decision or launch day far outside any appeal's life is a typing error."""
+    if not 2000 <= value.year <= 2100:
+        raise ApplicationError(_("Ngày không hợp lệ (năm từ 2000 đến 2100)."), field=field)
+    return value
 
 
 def _earmark(body: EarmarkIn) -> Earmark:
@@ -345,7 +372,9 @@ def fund_list(request: HttpRequest, filters: Query[FundQuery]) -> Any:
     return PageSource(qs, lambda rows: [_one(user, fund, filters.on) for fund in rows])
 
 
-@router.get("/funds/{int:fund_id}", response={200: FundOut, **ERRORS}, summary="Một quỹ, kèm số dư")
+@router.get(
+    "/funds/{signedid:fund_id}", response={200: FundOut, **ERRORS}, summary="Một quỹ, kèm số dư"
+)
 def fund_get(request: HttpRequest, fund_id: int, filters: Query[OnQuery]) -> Any:
     user = _user(request)
     return _one(user, selectors.fund_get(user=user, pk=fund_id), filters.on)
@@ -370,7 +399,7 @@ def appeal_create(request: HttpRequest, body: AppealIn) -> Any:
         data=services.AppealData(
             name=body.name,
             code=body.code,
-            opens_on=body.opens_on,
+            opens_on=_day(body.opens_on, "opens_on"),
             bank_name=body.bank_name,
             bank_bin=body.bank_bin,
             account_no=body.account_no,
@@ -385,7 +414,7 @@ def appeal_create(request: HttpRequest, body: AppealIn) -> Any:
 
 
 @router.post(
-    "/funds/{int:fund_id}/extend",
+    "/funds/{signedid:fund_id}/extend",
     response={201: ExtensionOut, **ERRORS},
     summary="Ghi quyết định gia hạn tiếp nhận (hạn phân phối dời theo)",
 )
@@ -396,8 +425,8 @@ def appeal_extend(request: HttpRequest, fund_id: int, body: ExtendIn) -> Any:
         actor=user,
         fund=fund,
         decision_no=body.decision_no,
-        decided_on=body.decided_on,
-        receiving_ends_on=body.receiving_ends_on,
+        decided_on=_day(body.decided_on, "decided_on"),
+        receiving_ends_on=_day(body.receiving_ends_on, "receiving_ends_on"),
         reason=body.reason,
     )
     return Status(
@@ -415,7 +444,7 @@ def appeal_extend(request: HttpRequest, fund_id: int, body: ExtendIn) -> Any:
 
 
 @router.post(
-    "/funds/{int:fund_id}/close",
+    "/funds/{signedid:fund_id}/close",
     response={200: FundOut, **ERRORS},
     summary="Kết thúc cuộc vận động (không nhận thêm ủng hộ, không nhận tiền chuyển đến)",
 )
@@ -432,7 +461,7 @@ def appeal_close(request: HttpRequest, fund_id: int) -> Any:
 
 
 @router.get(
-    "/funds/{int:fund_id}/entries",
+    "/funds/{signedid:fund_id}/entries",
     response={200: list[EntryOut], **ERRORS},
     summary="Sổ quỹ: các bút toán của quỹ trong phạm vi, cũ trước",
 )
@@ -455,7 +484,7 @@ def entry_list(request: HttpRequest, fund_id: int, filters: Query[EntryFilter]) 
 
 
 @router.get(
-    "/funds/entries/{int:entry_id}",
+    "/funds/entries/{signedid:entry_id}",
     response={200: EntryOut, **ERRORS},
     summary="Một bút toán (chỉ đọc: sổ quỹ không sửa, không xóa)",
 )
@@ -464,7 +493,7 @@ def entry_get(request: HttpRequest, entry_id: int) -> Any:
 
 
 @router.post(
-    "/funds/entries/{int:entry_id}/reverse",
+    "/funds/entries/{signedid:entry_id}/reverse",
     response={201: list[EntryOut], **ERRORS},
     summary="Ghi bút toán đảo (có lý do); một khoản thu được hủy cùng khoản ủng hộ",
 )
@@ -484,7 +513,7 @@ def _pair_out(pair: tuple[Entry, Entry]) -> list[EntryOut]:
 
 
 @router.post(
-    "/funds/{int:fund_id}/allocations",
+    "/funds/{signedid:fund_id}/allocations",
     response={201: list[EntryOut], **ERRORS},
     summary="Phân bổ cho đơn vị cấp dưới hoặc chuyển lên cấp trên (chỉ định đi theo tiền)",
 )
@@ -508,7 +537,7 @@ def allocation_create(request: HttpRequest, fund_id: int, body: AllocationIn) ->
 
 
 @router.post(
-    "/funds/{int:fund_id}/transfers",
+    "/funds/{signedid:fund_id}/transfers",
     response={201: list[EntryOut], **ERRORS},
     summary="Chuyển tiền không chỉ định sang quỹ khác tại cùng đơn vị (có lý do)",
 )
@@ -534,7 +563,7 @@ def transfer_create(request: HttpRequest, fund_id: int, body: TransferIn) -> Any
 
 
 @router.post(
-    "/funds/{int:fund_id}/spendings",
+    "/funds/{signedid:fund_id}/spendings",
     response={201: EntryOut, **ERRORS},
     summary="Ghi khoản chi (gắn đợt trao, lần trao; đúng chỉ định, trong hạn phân phối)",
 )
@@ -567,7 +596,7 @@ def spending_create(request: HttpRequest, fund_id: int, body: SpendingIn) -> Any
 
 
 @router.get(
-    "/funds/{int:fund_id}/annual",
+    "/funds/{signedid:fund_id}/annual",
     response={200: AnnualOut, **ERRORS},
     summary="Báo cáo thu, chi quỹ trong năm (đầu năm + phát sinh = cuối năm)",
 )

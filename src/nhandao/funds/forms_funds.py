@@ -33,6 +33,12 @@ BANK_CHOICES = [
 ]
 
 
+def _sane_year(value: Any) -> Any:
+    if value is not None and not 2000 <= value.year <= 2100:
+        raise forms.ValidationError(_("Ngày không hợp lệ (năm từ 2000 đến 2100)."))
+    return value
+
+
 class FundFilterForm(StyledForm):
     q = forms.CharField(label=_("Tìm theo tên, mã, số tài khoản"), required=False, max_length=100)
     kind = forms.ChoiceField(
@@ -84,6 +90,9 @@ class AppealForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].choices = [("", _("Không thuộc phong trào")), *campaigns]  # type: ignore[attr-defined]
 
+    def clean_opens_on(self) -> Any:
+        return _sane_year(self.cleaned_data.get("opens_on"))
+
     def bank_values(self) -> tuple[str, str]:
         """(bank name, BIN) from the choice: a listed bank, the Treasury or another bank."""
         data = self.cleaned_data
@@ -102,6 +111,12 @@ class ExtendForm(StyledForm):
     decided_on = forms.DateField(label=_("Ngày quyết định"), widget=DATE)
     receiving_ends_on = forms.DateField(label=_("Hạn tiếp nhận mới"), widget=DATE)
     reason = forms.CharField(label=_("Lý do"), max_length=255)
+
+    def clean_decided_on(self) -> Any:
+        return _sane_year(self.cleaned_data.get("decided_on"))
+
+    def clean_receiving_ends_on(self) -> Any:
+        return _sane_year(self.cleaned_data.get("receiving_ends_on"))
 
 
 class DocumentForm(StyledForm):
