@@ -316,9 +316,10 @@ def beneficiary_unsponsored(
 ) -> Any:
     user = _user(request)
     chosen = orgs.unit_get(user=user, pk=unit) if unit else None
-    qs = sp.unsponsored_list(user=user, unit=chosen, group=group)
+    ids = sp.unsponsored_ids(user=user, unit=chosen, group=group)
 
-    def convert(rows: list[Any]) -> list[UnsponsoredOut]:
+    def convert(page: list[Any]) -> list[UnsponsoredOut]:
+        rows = sp.unsponsored_rows(page)
         return [
             UnsponsoredOut(
                 id=b.pk,
@@ -338,4 +339,4 @@ def beneficiary_unsponsored(
             for b in rows
         ]
 
-    return PageSource(qs, convert)
+    return PageSource(ids, convert)

@@ -206,8 +206,9 @@ def sponsorship_unsponsored(request: HttpRequest) -> HttpResponse:
     form = UnsponsoredFilterForm(request.GET or None, units=_units(request), groups=groups)
     data = form.cleaned_data if form.is_valid() else {}
     unit = orgs.unit_get(user=request.user, pk=data["unit"]) if data.get("unit") else None
-    qs = sp.unsponsored_list(user=request.user, unit=unit, group=data.get("group") or "")
-    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    ids = sp.unsponsored_ids(user=request.user, unit=unit, group=data.get("group") or "")
+    page = Paginator(ids, 100).get_page(request.GET.get("page"))
+    page.object_list = sp.unsponsored_rows(list(page.object_list))
     shown = unit or _unit(request)
     query = request.GET.copy()
     query.pop("page", None)
