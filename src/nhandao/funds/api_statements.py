@@ -144,15 +144,17 @@ def _line(request: HttpRequest, fund_id: int, line_id: int) -> tuple[Any, Statem
 def statement_import(
     request: HttpRequest,
     fund_id: int,
-    file: File[UploadedFile],
+    file: File[UploadedFile | None] = None,
     layout: Form[str] = layouts.AUTO,
     mapping: Form[str] = "",
-    header_row: Form[int | None] = None,
+    header_row: Form[str] = "",
 ) -> Any:
     """``layout``: auto, vietcombank, vietinbank, bidv, techcombank or generic; ``mapping``:
     "date=A,credit=E,description=C" or a JSON object of the same; ``header_row``: 1-based."""
     user = _user(request, "donation.record")
     fund = statements.fund_get(user=user, pk=fund_id)
+    if file is None:
+        raise ApplicationError(_("Chưa gửi tệp sao kê (trường «file»)."), field="file")
     if file.size and file.size > MAX_UPLOAD:
         raise ApplicationError(_("Tệp lớn quá 100 MB; hãy tách sao kê theo tháng."), field="file")
     spec: Any = mapping
@@ -163,8 +165,11 @@ def statement_import(
             raise ApplicationError(
                 _("Cách ghép cột không phải JSON hợp lệ."), field="mapping"
             ) from exc
-    if header_row is not None and not 1 <= header_row <= 100_000:
-        raise ApplicationError(_("Dòng tiêu đề không hợp lệ."), field="header_row")
+    row: int | None = None
+    if header_row.strip() and header_row.strip().lower() != "null":
+        if not header_row.strip().isdigit() or not 1 <= int(header_row) <= 100_000:
+            raise ApplicationError(_("Dòng tiêu đề phải là số dòng (từ 1)."), field="header_row")
+        row = int(header_row)
     statement = statements.statement_import(
         actor=user,
         fund=fund,
@@ -172,7 +177,7 @@ def statement_import(
         filename=file.name or "saoke.csv",
         layout=layout,
         mapping=spec,
-        header_row=header_row,
+        header_row=row,
     )
     return Status(201, _statement_out(statement))
 
