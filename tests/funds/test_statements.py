@@ -391,3 +391,32 @@ def test_an_xlsx_without_title_block_and_numbers_as_numbers(appeal, people):
 
 def test_top_lines_of_a_file_carry_the_account(appeal):
     assert statements._account_in(top("0011 0012 34567")) == "0011001234567"
+
+
+def test_bidv_and_techcombank_exports_are_recognised():
+    bidv = xlsx(
+        [
+            *top("0011001234567", "BIDV"),
+            ["STT", "Ngày hiệu lực", "Số bút toán", "Phát sinh nợ", "Phát sinh có", "Số dư",
+             "Nội dung giao dịch", "Tên tài khoản đối ứng"],
+            [1, DAY.strftime("%d/%m/%Y"), "BT01", None, "1,200,000", None, "UNG HO", "LE VAN BA"],
+        ]
+    )  # fmt: skip
+    parsed = statements.statement_read(bidv, "bidv.xlsx")
+    assert (parsed.layout, parsed.lines[0].amount, parsed.lines[0].counterparty) == (
+        "bidv",
+        1_200_000,
+        "LE VAN BA",
+    )
+    tcb = csv_bytes(
+        [
+            ["Số tài khoản/Account No: 0011001234567"],
+            ["Ngày giao dịch/Transaction Date", "Đối tác/Remitter",
+             "Tài khoản đối tác/Remitter account", "Diễn giải/Details", "Nợ/Debit", "Có/Credit",
+             "Số bút toán/Transaction No"],
+            [DAY.strftime("%d/%m/%Y"), "TRAN AN", "190333", "UNG HO", "", "300,000.00", "TT1"],
+        ]
+    )  # fmt: skip
+    parsed = statements.statement_read(tcb, "tcb.csv")
+    assert (parsed.layout, parsed.account_no) == ("techcombank", "0011001234567")
+    assert (parsed.lines[0].amount, parsed.lines[0].counterparty_account) == (300_000, "190333")
