@@ -1,0 +1,329 @@
+"""The public disclosure site under /cong-khai/ (no login): funds and appeals, their figures,
+accounts and VietQR, the received list with its downloads, what was given, the documents and the
+yearly statements; a printable poster and the dynamic-QR request form.
+
+Views stay thin: reads come from ``nhandao.funds.public``, the one write from ``services``.
+Pages are light (their own small stylesheet, no script) and say to browsers and proxies that
+they may keep them a minute (``Cache-Control: public, max-age=60``); the form and a donor's own
+QR page are private.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from nhandao.core.errors import ApplicationError
+from nhandao.core.money import format_vnd
+from nhandao.core.signals import client_ip
+from nhandao.funds import public
+from nhandao.funds.models import FundKind
+
+from . import exports, services
+from .forms import GiveForm, SearchForm
+
+PUBLIC_MAX_AGE = 60
+QR_MAX_AGE = 3600
+FUNDS_PER_PAGE = 20
+LATEST_SHOWN = 10
+PAGE_TTL = 60
+
+public_page = cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+
+
+def qr_svg(text: str, box_size: int = 6) -> str:
+    image = qrcode.make(
+        text, image_factory=qrcode.image.svg.SvgPathImage, box_size=box_size, border=2
+    )
+    svg: str = image.to_string(encoding="unicode")
+    return svg
+
+
+def rows_html(rows: list[public.PublicDonation]) -> SafeString:
+    """The received list's table rows, written here rather than by the template engine (50 rows
+    of four formatted cells are most of a list page's time); every text is escaped."""
+    if not rows:
+        empty = escape(_("Không có khoản ủng hộ nào."))
+        return mark_safe(f'<tr><td colspan="4" class="muted">{empty}</td></tr>')  # noqa: S308
+    out = [
+        f'<tr><td class="nowrap">{d.received_on:%d/%m/%Y}</td><td>{escape(d.name)}</td>'
+        f'<td class="num">{format_vnd(d.amount)}</td><td class="small">{escape(d.note)}</td></tr>'
+        for d in rows
+    ]
+    return mark_safe("".join(out))  # noqa: S308 - built from escaped values
+
+
+def _account(fund: Any) -> dict[str, Any]:
+    payload = services.static_payload(fund)
+    return {
+        "payload": payload,
+        "has_qr": bool(payload),
+        "receiving": public.receiving_open(fund),
+    }
+
+
+@require_GET
+@public_page
+def portal_home(request: HttpRequest) -> HttpResponse:
+    page = Paginator(public.public_funds(), FUNDS_PER_PAGE).get_page(request.GET.get("page"))
+    funds = list(page.object_list)
+    figures = public.figures_for(funds)
+    today = timezone.localdate()
+    rows = [(f, figures[f.pk], public.status_label(f, today)) for f in funds]
+    return render(request, "portal/home.html", {"page": page, "rows": rows})
+
+
+def _cached(request: HttpRequest, state: str, make: Callable[[], HttpResponse]) -> HttpResponse:
+    """The page as rendered for this address and language while the fund's ``state`` holds
+    (a new donation, a reversal or a spending changes it: never a stale figure), at most
+    ``PAGE_TTL`` seconds (what else a page shows, e.g. a consent, follows within that)."""
+    raw = f"{request.get_full_path()}|{get_language()}|{state}"
+    key = "portal:page:" + hashlib.sha256(raw.encode()).hexdigest()
+    content = cache.get(key)
+    if content is None:
+        response = make()
+        if response.status_code != 200:
+            return response
+        cache.set(key, response.content, PAGE_TTL)
+        return response
+    return HttpResponse(content)
+
+
+@require_GET
+@public_page
+def portal_fund(request: HttpRequest, code: str) -> HttpResponse:
+    keys = public.fund_keys(code)
+
+    def make() -> HttpResponse:
+        fund = public.public_fund(code)
+        latest = public.donations_page(fund, public.DonationFilter(), size=LATEST_SHOWN)
+        context = {
+            "fund": fund,
+            "is_appeal": fund.kind == FundKind.APPEAL,
+            "status": public.status_label(fund),
+            "fig": public.figures_for([fund], {fund.pk: keys.balances})[fund.pk],
+            "latest": rows_html(latest.rows),
+            "given": public.given(fund, keys.spending),
+            "documents": list(public.public_documents(fund)),
+            "years": public.statement_years(fund),
+            **_account(fund),
+        }
+        return render(request, "portal/fund.html", context)
+
+    return _cached(request, f"{keys.state}:{timezone.localdate()}", make)
+
+
+def _filter(form: SearchForm) -> tuple[public.DonationFilter, int | None]:
+    if not form.is_valid():
+        return public.DonationFilter(), None
+    d = form.cleaned_data
+    flt = public.DonationFilter(q=(d.get("q") or "").strip(), amount=d.get("amount"), day=d["day"])
+    return flt, d.get("cursor")
+
+
+@require_GET
+@public_page
+def portal_donations(request: HttpRequest, code: str) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    flt, cursor = _filter(form)
+    if cursor is None:  # first pages and searches come back often; later pages seldom
+        keys = public.fund_keys(code)
+        return _cached(
+            request,
+            keys.receipts,
+            lambda: _donations(request, public.public_fund(code), form, flt, None),
+        )
+    return _donations(request, public.public_fund(code), form, flt, cursor)
+
+
+def _donations(
+    request: HttpRequest,
+    fund: Any,
+    form: SearchForm,
+    flt: public.DonationFilter,
+    cursor: int | None,
+) -> HttpResponse:
+    page = public.donations_page(fund, flt, cursor)
+    query = {k: v for k, v in request.GET.items() if k in ("q", "amount", "day") and v}
+    next_url = ""
+    if page.next_cursor:
+        next_url = "?" + urlencode({**query, "cursor": page.next_cursor})
+    context = {
+        "fund": fund,
+        "form": form,
+        "page": page,
+        "rows": rows_html(page.rows),
+        "filtered": not flt.empty,
+        "first_url": "?" + urlencode(query) if cursor else "",
+        "by_name": bool(flt.q and public.name_prefix(flt.q)),
+        "next_url": next_url,
+        "download_query": urlencode(query),
+        "xlsx_cap": public.XLSX_CAP,
+    }
+    return render(request, "portal/donations.html", context)
+
+
+@require_GET
+@public_page
+def portal_donations_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
+    fund = public.public_fund(code)
+    flt, _cursor = _filter(SearchForm(request.GET or None))
+    response = StreamingHttpResponse(
+        exports.csv_lines(fund, flt), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="ung-ho-{fund.code}.csv"'
+    return response
+
+
+@require_GET
+@public_page
+def portal_donations_xlsx(request: HttpRequest, code: str) -> FileResponse:
+    fund = public.public_fund(code)
+    flt, _cursor = _filter(SearchForm(request.GET or None))
+    out, _rows = exports.xlsx_file(fund, flt, timezone.localdate())
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=f"ung-ho-{fund.code}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@require_GET
+@cache_control(public=True, max_age=QR_MAX_AGE)
+def portal_qr(request: HttpRequest, code: str) -> HttpResponse:
+    """The fund account's static VietQR as an SVG image."""
+    fund = public.public_fund(code)
+    payload = services.static_payload(fund)
+    if not payload:
+        raise Http404
+    return HttpResponse(qr_svg(payload), content_type="image/svg+xml")
+
+
+@require_GET
+@public_page
+def portal_poster(request: HttpRequest, code: str) -> HttpResponse:
+    fund = public.public_fund(code)
+    context = {
+        "fund": fund,
+        "is_appeal": fund.kind == FundKind.APPEAL,
+        "qr": qr_svg(services.static_payload(fund), 10) if services.static_payload(fund) else "",
+        "page_url": request.build_absolute_uri(reverse("portal_fund", args=[fund.code])),
+        "give_url": request.build_absolute_uri(reverse("portal_give", args=[fund.code])),
+        **_account(fund),
+    }
+    return render(request, "portal/poster.html", context)
+
+
+@require_GET
+@public_page
+def portal_document(request: HttpRequest, code: str, pk: str) -> FileResponse:
+    fund = public.public_fund(code)
+    doc = public.public_document(fund, int(pk))
+    try:
+        handle = doc.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=os.path.basename(doc.file.name))
+
+
+@require_GET
+@public_page
+def portal_statement(request: HttpRequest, code: str, year: str) -> HttpResponse:
+    fund = public.public_fund(code)
+    st = public.annual(fund, int(year))
+    context = {
+        "fund": fund,
+        "st": st,
+        "rows": st.rows(),
+        "years": public.statement_years(fund),
+        "publish_by": st.publish_by,
+    }
+    return render(request, "portal/statement.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def portal_give(request: HttpRequest, code: str) -> HttpResponse:
+    """A donor asks for a QR code carrying the amount and a reference of their own."""
+    fund = public.public_fund(code)
+    account = _account(fund)
+    form = GiveForm(request.POST or None)
+    if request.method == "POST" and account["receiving"] and account["has_qr"]:
+        if request.POST.get("website"):  # the honeypot: only a bot fills it
+            return redirect("portal_fund", fund.code)
+        if form.is_valid():
+            d = form.cleaned_data
+            data = services.GiveData(
+                amount=d["amount"],
+                donor_name=d.get("donor_name") or "",
+                anonymous=bool(d.get("anonymous")),
+                email=d.get("email") or "",
+                note=d.get("note") or "",
+            )
+            try:
+                made = services.payment_request_create(fund=fund, data=data, ip=client_ip(request))
+            except ApplicationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                return redirect("portal_give_qr", fund.code, made.reference)
+    return render(request, "portal/give.html", {"fund": fund, "form": form, **account})
+
+
+@never_cache
+@require_GET
+def portal_give_qr(request: HttpRequest, code: str, reference: str) -> HttpResponse:
+    """The donor's own QR: the amount and the note "<CODE> <REFERENCE>" filled in."""
+    fund = public.public_fund(code)
+    made = services.payment_request_get(fund, reference)
+    if made is None:
+        raise Http404
+    payload = services.request_payload(made)
+    context = {
+        "fund": fund,
+        "req": made,
+        "note": services.qr_note(fund, made.reference),
+        "qr": qr_svg(payload, 8),
+        "payload": payload,
+        "done": made.donation_id is not None,
+    }
+    return render(request, "portal/give_qr.html", context)
+
+
+__all__ = [
+    "portal_document",
+    "portal_donations",
+    "portal_donations_csv",
+    "portal_donations_xlsx",
+    "portal_fund",
+    "portal_give",
+    "portal_give_qr",
+    "portal_home",
+    "portal_poster",
+    "portal_qr",
+    "portal_statement",
+]
