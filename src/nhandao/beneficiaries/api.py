@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+import nhandao.core.converters  # noqa: F401  (the signedid path converter)
 from nhandao.core.errors import ApplicationError
 from nhandao.core.masking import mask_id, mask_phone
 from nhandao.core.pagination import PageSource
@@ -170,7 +171,7 @@ def beneficiary_list(
 
 
 @router.get(
-    "/beneficiaries/{int:beneficiary_id}",
+    "/beneficiaries/{signedid:beneficiary_id}",
     response={200: BeneficiaryOut, **ERRORS},
     summary="Một địa chỉ nhân đạo",
 )
@@ -204,7 +205,7 @@ def beneficiary_create(request: HttpRequest, body: BeneficiaryIn) -> Any:
 
 
 @router.put(
-    "/beneficiaries/{int:beneficiary_id}",
+    "/beneficiaries/{signedid:beneficiary_id}",
     response={200: BeneficiaryOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: WarningsOut},
     summary="Sửa địa chỉ nhân đạo",
 )

@@ -14,13 +14,13 @@ import math
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import register_converter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+import nhandao.core.converters  # noqa: F401  (the signedid path converter)
 from nhandao.aid import selectors as aid_selectors
 from nhandao.campaigns import selectors as campaign_selectors
 from nhandao.core.errors import ApplicationError
@@ -37,21 +37,6 @@ from .models import Entry, EntryKind, Fund, FundKind
 
 router = Router(tags=["funds"])
 
-
-class SignedId:
-    """An id in a path: digits with an optional minus, so that "/funds/-5" reaches the view and
-    answers the JSON 404 of a missing row, while "/funds/donors" is left to the other routers."""
-
-    regex = "-?[0-9]+"
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value: int) -> str:
-        return str(value)
-
-
-register_converter(SignedId, "signedid")
 
 MAX_ID = 2**63 - 1
 MAX_VND = 10**16
