@@ -499,6 +499,21 @@ def run_visitor(v: Visitor) -> None:
     conn.close()
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by gunicorn's workers (children of ``pid``), from /proc: a figure
+    the shared machine's load does not stretch (0 where /proc is missing)."""
+    total = 0
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def _pct(values: list[float], q: float) -> float:
     if not values:
         return 0.0
@@ -577,13 +592,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             shared.warm_until = t0 + 1.0
             shared.stop_at = t0 + 1.0 + args.seconds
 
-        shared.ready = threading.Barrier(args.clients, action=go)
+        cpu_marks: list[float] = []
+
+        def go_and_mark() -> None:
+            go()
+            cpu_marks.append(server_cpu(server.pid))
+
+        shared.ready = threading.Barrier(args.clients, action=go_and_mark)
         threads = [threading.Thread(target=run_visitor, args=(v,)) for v in visitors]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed = time.monotonic() - shared.warm_until
+        cpu_used = server_cpu(server.pid) - (cpu_marks[0] if cpu_marks else 0.0)
     finally:
         stop_server(server)
 
@@ -613,11 +635,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f" {row['max']:>7.1f}ms"
         )
     rps = len(every) / elapsed if elapsed > 0 else 0.0
+    answered = sum(answers.values())
+    # The warm-up second is in the CPU figure and not in the count: a slight overestimate.
+    cpu_ms = cpu_used * 1000 / answered if answered else 0.0
     load = os.getloadavg()
     p95 = figures["all"][95]
     met = p95 < TARGET_P95_MS and not problems
     print(
-        f"{rps:.1f} requests/s; answers {dict(answers)}; load average {load[0]:.1f}; "
+        f"{rps:.1f} requests/s; server CPU {cpu_ms:.1f} ms per request; answers {dict(answers)}; "
+        f"load average {load[0]:.1f}; "
         f"p95 {p95:.1f} ms (target {TARGET_P95_MS:.0f} ms: {'met' if met else 'NOT met'})"
     )
     for problem in problems:
@@ -634,6 +660,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "build_s": round(build_s, 1),
         "build_phases": {k: round(v, 1) for k, v in built.seconds.items()},
         "rps": round(rps, 1),
+        "server_cpu_ms_per_request": round(cpu_ms, 2),
         "latency_ms": {k: {str(q): v for q, v in row.items()} for k, row in figures.items()},
         "answers": dict(answers),
         "load_average": round(load[0], 2),
