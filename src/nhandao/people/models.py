@@ -150,7 +150,9 @@ class Person(models.Model):
         # Plain b-tree indexes, declared here rather than with db_index: on PostgreSQL db_index
         # adds a second "_like" index per text column for LIKE 'prefix%', which no query of these
         # columns uses (equality, ORDER BY, or a LIKE '%…%' no b-tree serves), and every index
-        # costs each bulk insert (8 indexes fewer on the registry's largest table).
+        # costs each bulk insert (8 indexes fewer on the registry's largest table). Name searches
+        # (``name_key__contains``) use the GIN trigram index ``person_name_trgm`` that migration
+        # 0004 creates on PostgreSQL only.
         indexes = [
             models.Index(fields=["id_number"], name="person_id_number"),
             models.Index(fields=["legacy_id"], name="person_legacy_id"),

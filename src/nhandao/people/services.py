@@ -197,9 +197,12 @@ def person_update(*, actor: Any, person: Person, checked: Checked) -> Person:
     if person.merged_into_id:
         raise ApplicationError(_("Hồ sơ này đã được gộp vào hồ sơ khác; hãy sửa hồ sơ còn lại."))
     before = _snapshot(person)
+    name_key = person.name_key
     for key, value in checked.values.items():
         setattr(person, key, value)
     person.save()
+    if person.name_key != name_key:
+        _app_hooks("person_changed", person=person)
     changes = diff(before, _snapshot(person))
     if changes:
         audit_record(
@@ -287,10 +290,11 @@ def person_merge(*, actor: Any, survivor: Person, merged: Person) -> Person:
             if name == "birth_date":
                 survivor.birth_precision = merged.birth_precision
     survivor.save()
-    _before_merge_hooks("before_person_merge", actor=actor, survivor=survivor, merged=merged)
+    _app_hooks("before_person_merge", actor=actor, survivor=survivor, merged=merged)
     moved = _repoint_references(Person, survivor, merged, hook="merge_profiles")
     merged.merged_into = survivor
     merged.save(update_fields=["merged_into", "updated_at"])
+    _app_hooks("person_changed", person=survivor)  # roles moved over carry the survivor's name
     _audit_merge(actor, survivor, merged, moved=moved, changed=diff(before, _snapshot(survivor)))
     return survivor
 
@@ -318,10 +322,11 @@ def _audit_merge(
     )
 
 
-def _before_merge_hooks(name: str, **kwargs: Any) -> None:
-    """Let every app prepare its rows before references are repointed (e.g. the aid app renumbers
-    gifts both records got, which the one-gift constraint would otherwise refuse): the function
-    ``name`` of an app's services module is called if the app defines it."""
+def _app_hooks(name: str, **kwargs: Any) -> None:
+    """Call the function ``name`` of every app's services module that defines it: before a
+    merge, so an app prepares its rows before references are repointed (e.g. the aid app
+    renumbers gifts both records got, which the one-gift constraint would otherwise refuse);
+    ``person_changed`` after a name is corrected or a merge, for copies of the name's keys."""
     from importlib import import_module
     from importlib.util import find_spec
 
@@ -419,7 +424,7 @@ def household_merge(*, actor: Any, survivor: Household, merged: Household) -> Ho
         for name in HOUSEHOLD_POVERTY:
             setattr(survivor, name, getattr(merged, name))
     survivor.save()
-    _before_merge_hooks("before_household_merge", actor=actor, survivor=survivor, merged=merged)
+    _app_hooks("before_household_merge", actor=actor, survivor=survivor, merged=merged)
     moved = _repoint_references(Household, survivor, merged, hook="merge_household_profiles")
     merged.merged_into = survivor
     merged.save(update_fields=["merged_into", "updated_at"])
