@@ -10,7 +10,8 @@ the worst case for reading one commune's rows), names from
 - 75% are members (hội viên) of their commune's chapter: joined between 1990 and today; 86%
   active, 7% lapsed, 5% left, 2% deceased (the last three with the date of the change, a third
   of them this year); 80% hold a card ``HV`` + 9 digits; dues of this year paid by 60% of the
-  active members, 5% exempt (``members_dues``);
+  active members, 5% exempt (``members_dues``, and ``last_dues_year`` on the member, with a
+  copy of the person's ``name_key``);
 - 12% are volunteers or collaborators (4 in 5 volunteers; 60% of them members as well), 18 or
   over;
 - 15% are youth Red Cross members of this school year (10 to 18 years old, a class name), in
@@ -119,6 +120,9 @@ def build(
             "card_issued_on",
             "status",
             "status_since",
+            # Kept by the members services: the latest year of dues recorded, the person's name key.
+            "last_dues_year",
+            "name_key",
         )
         sinks = {
             "person": sink("people_person", person_cols),
@@ -242,6 +246,19 @@ def _rows(
                     else _day(rng, joined.toordinal(), t)
                 )
             card = f"HV{mk:09d}" if rng.random() < CARD else ""
+            last_dues: int | None = None
+            if status == "active":
+                built.active += 1
+                d = rng.random()
+                if d < DUES_PAID:
+                    dk += 1
+                    paid = _day(rng, max(this_year, joined.toordinal()), t)
+                    dues.add((dk, mk, year, "paid", fee, paid.isoformat()))
+                    last_dues = year
+                elif d < DUES_PAID + DUES_EXEMPT:
+                    dk += 1
+                    dues.add((dk, mk, year, "exempt", 0, None))
+                    last_dues = year
             member.add(
                 (
                     mk,
@@ -252,18 +269,10 @@ def _rows(
                     joined.isoformat() if card else None,
                     status,
                     since.isoformat() if since else None,
+                    last_dues,
+                    name_key,
                 )
             )
-            if status == "active":
-                built.active += 1
-                d = rng.random()
-                if d < DUES_PAID:
-                    dk += 1
-                    paid = _day(rng, max(this_year, joined.toordinal()), t)
-                    dues.add((dk, mk, year, "paid", fee, paid.isoformat()))
-                elif d < DUES_PAID + DUES_EXEMPT:
-                    dk += 1
-                    dues.add((dk, mk, year, "exempt", 0, None))
         if rng.random() < VOLUNTEER / (1 - YOUTH) and (is_member or rng.random() < 0.4 / 0.6):
             vk += 1
             kind = "volunteer" if rng.random() < 0.8 else "collaborator"

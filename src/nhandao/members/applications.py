@@ -156,11 +156,19 @@ def application_confirm(
     *, actor: Any, application: Application, person: Any = None, role_unit: Any = None
 ) -> Application:
     """Confirm: ``person`` is the existing record the officer picked as "same person", or None
-    for a new one. Creates the Person (if new) and the Member or Volunteer role, all or nothing."""
+    for a new one. Creates the Person (if new) and the Member or Volunteer role, all or nothing,
+    in ``role_unit`` when given (a branch other than the one the applicant chose). The officer
+    needs the right to edit both the application's unit and the role's."""
     app = _pending(application)
-    unit = role_unit or app.unit
-    if not can(actor, "data.edit", unit):
+    if not can(actor, "data.edit", app.unit):
         raise ApplicationError(_("Bạn không có quyền xác nhận đơn ở đơn vị này."))
+    unit = role_unit or app.unit
+    if unit.pk != app.unit_id and not can(actor, "data.edit", unit):
+        raise ApplicationError(
+            _("Bạn không có quyền ghi hội viên, tình nguyện viên vào %(unit)s.")
+            % {"unit": unit.name},
+            field="role_unit",
+        )
     who: Any = person if person is not None else application_person_data(app)
     if app.kind == ApplicationKind.MEMBER:
         member = member_register(actor=actor, unit=unit, person=who, joined_on=timezone.localdate())

@@ -43,6 +43,19 @@ class Member(models.Model):
         db_index=True,
     )
     status_since = models.DateField(_("từ ngày"), null=True, blank=True)
+    # The latest year with dues recorded (paid or exempt), empty when none: kept by
+    # ``services.dues_record`` and ``services.merge_profiles`` (backfilled by migration 0004), so
+    # "dues of this year not recorded" is a range of the ``member_unit_dues`` index, not a probe
+    # of ``members_dues`` per member (see ``selectors.member_list``).
+    last_dues_year = models.PositiveSmallIntegerField(
+        _("năm hội phí gần nhất"), null=True, blank=True, editable=False
+    )
+    # The person's ``name_key`` (the full name folded), copied so that a name typed in the list
+    # is filtered on the members of the unit alone, from the ``member_unit_name`` index, rather
+    # than by joining each of a province's members to its person (3.8 s for "nguyen thanh"
+    # among 232,000). Kept by ``services.member_register`` and the people services' hook
+    # ``person_changed`` (a name corrected, a merge).
+    name_key = models.CharField(max_length=150, editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -57,7 +70,19 @@ class Member(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["unit", "status"], name="member_unit_status"),
+            # A unit's members by status (the lists of a commune) and, for a status, by the
+            # latest year of dues: "not recorded for Y" reads a range of it (PostgreSQL: index
+            # only, ``id`` included for the few members with dues beyond Y).
+            models.Index(
+                fields=["unit", "status", "last_dues_year"],
+                include=["id"],
+                name="member_unit_dues",
+            ),
+            # A name typed in the list of a unit's subtree: the matching members' ids from an
+            # index-only scan of its members (``selectors.member_list``).
+            models.Index(
+                fields=["unit"], include=["status", "name_key", "id"], name="member_unit_name"
+            ),
             # The dashboard counts read a subtree's members from this index alone (PostgreSQL).
             models.Index(
                 fields=["unit"],

@@ -49,15 +49,27 @@ class MemberFilters:
 
 
 def _name_filter(query: str) -> Q:
-    """A card number, or a person found by name without diacritics (``Person.name_key``), ID
-    number or phone (``people.selectors.person_search_filter``)."""
+    """A card number, an ID number or phone (``people.selectors.person_search_filter``), or a
+    name without diacritics: the person's ``name_key`` as copied on the member."""
     from nhandao.people.models import Person
     from nhandao.people.selectors import person_search_filter
 
     if any(c.isdigit() for c in query):  # card numbers carry digits; names do not
         people = Person.objects.filter(person_search_filter(query)).values("pk")
         return Q(card_no=query.upper()) | Q(person__in=people)
-    return Q(person__name_key__contains=fold(query))
+    return Q(name_key__contains=fold(query))
+
+
+def dues_not_recorded(year: int) -> Q:
+    """Members with no dues recorded for ``year``, from ``Member.last_dues_year`` (the latest
+    year recorded): none at all, or only earlier years, is certain; a later latest year (dues
+    paid ahead) needs the look-up in ``members_dues``, for those few members alone."""
+    recorded = Dues.objects.filter(member=OuterRef("pk"), year=year)
+    return (
+        Q(last_dues_year__isnull=True)
+        | Q(last_dues_year__lt=year)
+        | (Q(last_dues_year__gt=year) & ~Exists(recorded))
+    )
 
 
 def member_list(user: Any, filters: MemberFilters | None = None) -> QuerySet[Member]:
@@ -78,10 +90,15 @@ def member_list(user: Any, filters: MemberFilters | None = None) -> QuerySet[Mem
         qs = qs.filter(unit__path__startswith=f.unit.path)
     if f.dues_year and f.dues:
         if f.dues == "none":
-            paid = Dues.objects.filter(member=OuterRef("pk"), year=f.dues_year)
-            qs = qs.filter(~Exists(paid))
+            qs = qs.filter(dues_not_recorded(f.dues_year))
         else:
             qs = qs.filter(dues__year=f.dues_year, dues__status=f.dues)
+    if query and not any(c.isdigit() for c in query):
+        # A typed name: first the ids of the matching members, read from ``member_unit_name``
+        # alone (unit, status and the name's key), then their rows in name order. Filtered in
+        # one query, PostgreSQL would walk the whole registry in name order to fill a page of
+        # a province (2.2 s for "nguyen thanh", 4,180 of 232,000 members).
+        qs = Member.objects.filter(pk__in=qs.values("pk")).select_related("person", "unit")
     return qs.order_by("person__sort_key", "pk")
 
 

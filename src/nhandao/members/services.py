@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,6 +122,7 @@ def member_register(
         )
     member = Member(
         person=person,
+        name_key=person.name_key,
         unit=unit,
         joined_on=joined_on,
         card_no=card_no,
@@ -295,6 +297,10 @@ def dues_record(*, actor: Any, member: Member, data: DuesData) -> Dues:
         paid_on=data.paid_on if data.status == DuesStatus.PAID else None,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    if member.last_dues_year is None or data.year > member.last_dues_year:
+        # The member's row is locked: the latest year stays right under concurrent entries.
+        member.last_dues_year = data.year
+        member.save(update_fields=["last_dues_year"])
     audit_record(
         actor=actor,
         action=A.CREATE,
@@ -517,6 +523,14 @@ def youth_activity_create(
     return activity
 
 
+def person_changed(*, person: Any) -> None:
+    """``people`` services hook, after a person's name was corrected or a merge: the copy of
+    the name's search key on the person's membership follows."""
+    Member.objects.filter(person=person).exclude(name_key=person.name_key).update(
+        name_key=person.name_key
+    )
+
+
 def merge_profiles(*, survivor_profile: Any, merged_profile: Any) -> None:
     """``people.person_merge`` hook, for the two one-to-one roles of this app: both persons were
     members, or both were volunteers. The survivor's role takes what the other's holds (dues of
@@ -528,6 +542,7 @@ def merge_profiles(*, survivor_profile: Any, merged_profile: Any) -> None:
     if isinstance(survivor, Member):
         years = survivor.dues.values("year")
         Dues.objects.filter(member=merged).exclude(year__in=years).update(member=survivor)
+        survivor.last_dues_year = survivor.dues.aggregate(latest=Max("year"))["latest"]
         MemberTransfer.objects.filter(member=merged).update(member=survivor)
         card = merged.card_no
         if merged.card_no:
