@@ -31,8 +31,10 @@ Prints p50/p95/p99/max and throughput, in all and by kind of look-up, the answer
 the build time (by phase) and the load average. The first second is a warm-up, not counted.
 Target from the issue: p95 under 50 ms with 20 stations. ``--explain`` prints, before the
 load, the plan (EXPLAIN ANALYZE on PostgreSQL) of each SQL query of one look-up of each kind,
-made in this process through the same URL with Django's test client. The last line is one JSON
-object.
+made in this process through the same URL with Django's test client. ``--names`` times, in this
+process and instead of the load, the look-up by a typed name (the full names of a few donors and
+two common fragments: ``name_key LIKE '%…%'``, which the trigram index ``person_name_trgm``
+serves on PostgreSQL). The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -295,6 +297,46 @@ def explain(lookups: list[Lookup], token: str, session_id: int) -> None:
                 print("\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall()))
 
 
+# --- look-ups by name ----------------------------------------------------------------------------
+
+NAME_FRAGMENTS = ("nguyen van", "thuy trang")  # a common start of names; a common end
+
+
+def time_names(root_pk: int, donors: int, seed: int, repeat: int = 5) -> dict[str, Any]:
+    """``--names``: the desk's look-up by name (``blood.checkin.checkin_lookup``, what the API
+    answers for a typed name) for a national officer, in this process: the full names of a few
+    donors drawn at random (a name held by a few people across the country) and two common
+    fragments. Median of ``repeat`` after one warm-up, with the rows found (at most 10)."""
+    from django.db import connection
+
+    from nhandao.blood import checkin
+    from nhandao.blood.models import BloodDonor
+
+    rng = random.Random(seed * 7919 + 3)
+    ids = [rng.randrange(1, donors + 1) for _ in range(8)]
+    names = list(
+        BloodDonor.objects.filter(pk__in=ids).values_list("person__name_key", flat=True)[:5]
+    )
+    user = db.make_user(f"blood.names{int(time.time())}", root_pk, "officer")
+    out: dict[str, Any] = {"full_name_ms": [], "rows": {}}
+    print(f"Look-ups by name ({connection.vendor}), median of {repeat}:", flush=True)
+    for query in [*names, *NAME_FRAGMENTS]:
+        checkin.checkin_lookup(user=user, query=query)
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            rows = checkin.checkin_lookup(user=user, query=query)
+            times.append((time.perf_counter() - start) * 1000)
+        ms = sorted(times)[len(times) // 2]
+        print(f"  {query!r:<32} {ms:9.1f} ms   ({len(rows)} donors)", flush=True)
+        out["rows"][query] = len(rows)
+        if query in NAME_FRAGMENTS:
+            out[f"fragment_{query.replace(' ', '_')}_ms"] = round(ms, 1)
+        else:
+            out["full_name_ms"].append(round(ms, 1))
+    return out
+
+
 # --- main ----------------------------------------------------------------------------------------
 
 
@@ -326,6 +368,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--force", action="store_true", help="flush a database not the bench's")
     parser.add_argument("--build-only", action="store_true", help="build, measure nothing")
     parser.add_argument("--explain", action="store_true", help="plans of one look-up per kind")
+    parser.add_argument(
+        "--names", action="store_true", help="time look-ups by name in process, then stop"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.donors = min(args.donors, 2000)
@@ -374,6 +419,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         phases = ", ".join(f"{k} {v:.1f} s" for k, v in built.seconds.items())
         print(f"Built in {build_s:.1f} s ({phases}); load average {os.getloadavg()[0]:.1f}")
         return asdict(built) | {"build_s": build_s}
+
+    if args.names:
+        figures = time_names(root_pk, built.donors, args.seed)
+        result = {"donors": built.donors, "db": db.vendor(), "load_avg": os.getloadavg()[0]}
+        print(json.dumps(result | figures, ensure_ascii=False))
+        return result | figures
 
     # One open session per desk, in the communes holding most donors.
     communes = (

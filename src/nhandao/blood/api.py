@@ -74,6 +74,8 @@ class DonationIn(Schema):
     certificate_no: str = Field("", max_length=40)
     health_notes: str = Field("", max_length=2000)
     gift_value: int = Field(0, ge=0, le=MAX_ID)
+    travel_value: int = Field(0, ge=0, le=MAX_ID)
+    meal_value: int = Field(0, ge=0, le=MAX_ID)
 
 
 class DonationOut(Schema):
@@ -87,6 +89,8 @@ class DonationOut(Schema):
     weight_kg: Decimal | None
     certificate_no: str
     gift_value: int
+    travel_value: int
+    meal_value: int
     first_time: bool
     donation_count: int
 
@@ -174,6 +178,8 @@ def blood_donation_create(request: HttpRequest, session_id: int, body: DonationI
         certificate_no=body.certificate_no,
         health_notes=body.health_notes,
         gift_value=body.gift_value,
+        travel_value=body.travel_value,
+        meal_value=body.meal_value,
     )
     try:
         d = services.donation_record(actor=user, donor=donor, session=session, data=data)
@@ -194,6 +200,8 @@ def blood_donation_create(request: HttpRequest, session_id: int, body: DonationI
             weight_kg=d.weight_kg,
             certificate_no=d.certificate_no,
             gift_value=d.gift_value,
+            travel_value=d.travel_value,
+            meal_value=d.meal_value,
             first_time=d.first_time,
             donation_count=d.donor.donation_count,
         ),

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from nhandao.core.money import format_vnd
+
 from .models import APHERESIS, DonationKind
 
 KINDS = tuple(DonationKind.values)
@@ -45,8 +47,26 @@ class Rules:
         (DonationKind.PLATELETS.value, 21),
     )
 
+    # What a donor receives: (bag ml, minimum gift) for whole blood; (up to ml, minimum gift)
+    # for apheresis; travel and meal support up to a maximum (đồng).
+    gift_whole: tuple[tuple[int, int], ...] = ((250, 100_000), (350, 150_000), (450, 180_000))
+    gift_apheresis: tuple[tuple[int, int], ...] = ((400, 150_000), (500, 200_000), (650, 250_000))
+    travel_max: int = 50_000
+    meal_max: int = 30_000
+
     def interval_days(self, kind: str) -> int:
         return dict(self.intervals).get(kind, max(d for _k, d in self.intervals))
+
+    def gift_minimum(self, kind: str, volume_ml: int) -> int:
+        """The smallest gift for a donation: whole blood, the minimum of the largest bag at or
+        under the volume (the smallest bag's below it); apheresis, the first band reaching the
+        volume (the last band's above it)."""
+        if kind == DonationKind.WHOLE_BLOOD:
+            bands = sorted(self.gift_whole)
+            found = [amount for ml, amount in bands if ml <= volume_ml]
+            return found[-1] if found else bands[0][1]
+        bands = sorted(self.gift_apheresis)
+        return next((amount for ml, amount in bands if volume_ml <= ml), bands[-1][1])
 
 
 def _volumes(text: str) -> tuple[int, ...]:
@@ -75,7 +95,67 @@ def rules_from_row(row: Any) -> Rules:
             (DonationKind.PLASMA.value, row.interval_plasma_days),
             (DonationKind.PLATELETS.value, row.interval_platelets_days),
         ),
+        gift_whole=(
+            (250, row.gift_min_whole_250),
+            (350, row.gift_min_whole_350),
+            (450, row.gift_min_whole_450),
+        ),
+        gift_apheresis=(
+            (400, row.gift_min_apheresis_400),
+            (500, row.gift_min_apheresis_500),
+            (650, row.gift_min_apheresis_650),
+        ),
+        travel_max=row.travel_max,
+        meal_max=row.meal_max,
     )
+
+
+def support_problems(
+    rules: Rules, *, kind: str, volume_ml: int, gift: int, travel: int, meal: int
+) -> list[tuple[str, str]]:
+    """(field, message) for each amount a donor receives that breaks the rules: a gift under
+    the minimum for the donation (0 means none recorded, as for a history typed in later), travel
+    or meal support over its maximum."""
+    problems = []
+    minimum = rules.gift_minimum(kind, volume_ml)
+    if 0 < gift < minimum:
+        problems.append(
+            (
+                "gift_value",
+                _("Quà tặng cho lần hiến %(kind)s %(ml)d ml tối thiểu là %(min)s (đang ghi %(v)s).")
+                % {
+                    "kind": kind_label(kind),
+                    "ml": volume_ml,
+                    "min": format_vnd(minimum),
+                    "v": format_vnd(gift),
+                },
+            )
+        )
+    for field_name, value, most, label in (
+        ("travel_value", travel, rules.travel_max, _("Hỗ trợ đi lại")),
+        ("meal_value", meal, rules.meal_max, _("Hỗ trợ ăn nhẹ")),
+    ):
+        if value > most:
+            problems.append(
+                (
+                    field_name,
+                    _("%(what)s tối đa %(max)s (đang ghi %(v)s).")
+                    % {"what": label, "max": format_vnd(most), "v": format_vnd(value)},
+                )
+            )
+    return problems
+
+
+def gift_minimums_text(rules: Rules, kind: str) -> str:
+    """The minimum gifts for a kind of donation, for the form's help: "250 ml: 100.000 đ; …"."""
+    if kind == DonationKind.WHOLE_BLOOD:
+        return "; ".join(f"{ml} ml: {format_vnd(v)}" for ml, v in sorted(rules.gift_whole))
+    parts, low = [], 0
+    for ml, v in sorted(rules.gift_apheresis):
+        span = f"{low + 1 if low else APHERESIS_FIRST_ML}–{ml}"
+        parts.append(f"{span} ml: {format_vnd(v)}")
+        low = ml
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True)

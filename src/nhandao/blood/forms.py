@@ -29,7 +29,9 @@ class DonationForm(StyledForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    gift_value = MoneyField(label=_("Quà tặng, bồi dưỡng (đồng)"), required=False)
+    gift_value = MoneyField(label=_("Quà tặng (đồng)"), required=False)
+    travel_value = MoneyField(label=_("Hỗ trợ đi lại (đồng)"), required=False)
+    meal_value = MoneyField(label=_("Hỗ trợ ăn nhẹ (đồng)"), required=False)
 
     def __init__(self, *args: Any, volumes: list[int] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)

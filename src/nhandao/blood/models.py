@@ -97,6 +97,29 @@ class BloodRules(models.Model):
     interval_platelets_days = models.PositiveSmallIntegerField(
         _("khoảng cách sau tiểu cầu (ngày)"), default=21
     )
+    # What a donor receives (rules.md): a gift of at least a minimum by volume, and travel and
+    # meal support up to a maximum. Whole blood: the minimum of the largest bag at or under the
+    # volume given; apheresis: of the first band reaching it.
+    gift_min_whole_250 = models.PositiveIntegerField(
+        _("quà tặng tối thiểu, máu toàn phần 250 ml (đồng)"), default=100_000
+    )
+    gift_min_whole_350 = models.PositiveIntegerField(
+        _("quà tặng tối thiểu, máu toàn phần 350 ml (đồng)"), default=150_000
+    )
+    gift_min_whole_450 = models.PositiveIntegerField(
+        _("quà tặng tối thiểu, máu toàn phần 450 ml (đồng)"), default=180_000
+    )
+    gift_min_apheresis_400 = models.PositiveIntegerField(
+        _("quà tặng tối thiểu, gạn tách 250–400 ml (đồng)"), default=150_000
+    )
+    gift_min_apheresis_500 = models.PositiveIntegerField(
+        _("quà tặng tối thiểu, gạn tách trên 400–500 ml (đồng)"), default=200_000
+    )
+    gift_min_apheresis_650 = models.PositiveIntegerField(
+        _("quà tặng tối thiểu, gạn tách trên 500–650 ml (đồng)"), default=250_000
+    )
+    travel_max = models.PositiveIntegerField(_("hỗ trợ đi lại tối đa (đồng)"), default=50_000)
+    meal_max = models.PositiveIntegerField(_("hỗ trợ ăn nhẹ tối đa (đồng)"), default=30_000)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -245,6 +268,9 @@ class BloodDonation(models.Model):
     certificate_no = models.CharField(_("số giấy chứng nhận"), max_length=40, blank=True)
     health_notes = models.TextField(_("trả lời khám sàng lọc"), blank=True)  # sensitive
     gift_value = models.BigIntegerField(_("quà tặng (đồng)"), default=0)
+    # A database default as well: histories loaded in bulk (COPY) need not name these columns.
+    travel_value = models.BigIntegerField(_("hỗ trợ đi lại (đồng)"), default=0, db_default=0)
+    meal_value = models.BigIntegerField(_("hỗ trợ ăn nhẹ (đồng)"), default=0, db_default=0)
     first_time = models.BooleanField(_("hiến lần đầu"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -268,6 +294,10 @@ class BloodDonation(models.Model):
             ),
             models.CheckConstraint(condition=Q(volume_ml__gt=0), name="blood_volume_positive"),
             models.CheckConstraint(condition=Q(gift_value__gte=0), name="blood_gift_not_negative"),
+            models.CheckConstraint(
+                condition=Q(travel_value__gte=0, meal_value__gte=0),
+                name="blood_support_not_negative",
+            ),
         ]
         indexes = [
             models.Index(fields=["donor", "-donated_on"], name="blood_donation_latest"),

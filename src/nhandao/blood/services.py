@@ -304,6 +304,8 @@ class DonationData:
     health_notes: str = ""
     gift_value: Any = 0
     donated_on: dt.date | None = None
+    travel_value: Any = 0
+    meal_value: Any = 0
 
 
 def _check_session(session: BloodSession | None, on: dt.date) -> None:
@@ -398,10 +400,17 @@ def donation_record(
         raise ApplicationError(_("Chưa ghi cân nặng khi hiến."), field="weight_kg")
     weight = check_weight(data.weight_kg)
     gift = _int(data.gift_value or 0, _("Giá trị quà tặng"), "gift_value")
-    if not 0 <= gift <= MAX_GIFT:
-        raise ApplicationError(
-            _("Giá trị quà tặng %(v)s đ không hợp lệ.") % {"v": gift}, field="gift_value"
-        )
+    travel = _int(data.travel_value or 0, _("Hỗ trợ đi lại"), "travel_value")
+    meal = _int(data.meal_value or 0, _("Hỗ trợ ăn nhẹ"), "meal_value")
+    for field_name, amount in (
+        ("gift_value", gift),
+        ("travel_value", travel),
+        ("meal_value", meal),
+    ):
+        if not 0 <= amount <= MAX_GIFT:
+            raise ApplicationError(
+                _("Số tiền %(v)s đ không hợp lệ.") % {"v": amount}, field=field_name
+            )
     number = nfc(data.certificate_no or "").strip().upper()
     if len(number) > 40:
         raise ApplicationError(_("Số giấy chứng nhận dài quá 40 ký tự."), field="certificate_no")
@@ -411,8 +420,14 @@ def donation_record(
     problem = _already_today(donor, on) or _certificate_taken(number)
     if problem is not None:
         raise problem
+    rules = rules_on(on)
+    support = eligibility.support_problems(
+        rules, kind=data.kind, volume_ml=volume, gift=gift, travel=travel, meal=meal
+    )
+    if support:
+        raise ApplicationError(" ".join(m for _f, m in support), field=support[0][0])
     facts = donor_facts(donor=donor, on=on, weight_kg=weight)
-    decision = eligibility.check(rules_on(on), facts, on=on, kind=data.kind, volume_ml=volume)
+    decision = eligibility.check(rules, facts, on=on, kind=data.kind, volume_ml=volume)
     if not decision.eligible:
         raise ApplicationError(
             " ".join(decision.reasons),
@@ -431,6 +446,8 @@ def donation_record(
         certificate_no=number,
         health_notes=nfc(data.health_notes or "").strip(),
         gift_value=gift,
+        travel_value=travel,
+        meal_value=meal,
         first_time=first_time,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
@@ -467,6 +484,8 @@ def donation_record(
             "volume_ml": [None, volume],
             "certificate_no": [None, number],
             "gift_value": [None, gift],
+            "travel_value": [None, travel],
+            "meal_value": [None, meal],
             "health_notes": [None, "***" if donation.health_notes else ""],
         },
     )

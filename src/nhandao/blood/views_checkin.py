@@ -74,9 +74,8 @@ def _donor_context(request: HttpRequest, session: BloodSession, donor: Any) -> d
     except ApplicationError:
         kg = None
     facts = services.donor_facts(donor=donor, on=session.held_on, weight_kg=kg)
-    decision = eligibility.check(
-        services.rules_on(session.held_on), facts, on=session.held_on, kind=kind
-    )
+    rules = services.rules_on(session.held_on)
+    decision = eligibility.check(rules, facts, on=session.held_on, kind=kind)
     show = can(request.user, "pii.view", donor.unit)
     deferrals = list(donor.deferrals.order_by("-deferred_on", "-pk")[:5])
     if show and deferrals:
@@ -94,6 +93,9 @@ def _donor_context(request: HttpRequest, session: BloodSession, donor: Any) -> d
         "deferrals": deferrals,
         "donations": list(donor.donations.select_related("unit").order_by("-donated_on")[:5]),
         "reasons": services.DEFERRAL_REASONS,
+        "gift_minimums": eligibility.gift_minimums_text(rules, kind),
+        "travel_max": rules.travel_max,
+        "meal_max": rules.meal_max,
     }
 
 
