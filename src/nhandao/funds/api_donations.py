@@ -72,7 +72,7 @@ class DonorQuery(Schema):
     kind: str = Field("", max_length=12)
 
 
-class EarmarkIn(Schema):
+class DonationEarmarkIn(Schema):
     kind: str = Field("", max_length=12, description="'', campaign, area, beneficiary")
     campaign_id: int | None = Field(None, ge=1, le=MAX_ID)
     unit_id: int | None = Field(None, ge=1, le=MAX_ID)
@@ -86,7 +86,7 @@ class ItemIn(Schema):
     unit_value: int = Field(..., ge=-MAX_VND, le=MAX_VND)
 
 
-class DonationIn(Schema):
+class FundDonationIn(Schema):
     fund: str = Field(..., max_length=20, description="Mã quỹ (ví dụ BAO3HN) hoặc mã số")
     amount: int = Field(..., ge=-MAX_VND, le=MAX_VND, description="Đồng")
     received_on: dt.date | None = Field(None, description="Mặc định hôm nay")
@@ -97,7 +97,7 @@ class DonationIn(Schema):
         "", max_length=12, description="Lập hồ sơ nhà hảo tâm mới với tên donor_name"
     )
     anonymous: bool | None = None
-    earmark: EarmarkIn = Field(default_factory=EarmarkIn)
+    earmark: DonationEarmarkIn = Field(default_factory=DonationEarmarkIn)
     items: list[ItemIn] = Field(default_factory=list, max_length=200)
     valued_by: str = Field("", max_length=255)
     pledge_id: int | None = Field(None, ge=1, le=MAX_ID)
@@ -107,7 +107,7 @@ class DonationIn(Schema):
     email_receipt: bool = False
 
 
-class DonationOut(Schema):
+class FundDonationOut(Schema):
     id: int
     reference: str
     fund_id: int
@@ -141,7 +141,7 @@ class DonationQuery(Schema):
     donor_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-class ReverseIn(Schema):
+class DonationReverseIn(Schema):
     reason: str = Field(..., max_length=255)
 
 
@@ -165,7 +165,7 @@ class PledgeIn(Schema):
     fund: str = Field(..., max_length=20, description="Mã quỹ hoặc mã số")
     amount: int = Field(..., ge=-MAX_VND, le=MAX_VND)
     pledged_on: dt.date | None = None
-    earmark: EarmarkIn = Field(default_factory=EarmarkIn)
+    earmark: DonationEarmarkIn = Field(default_factory=DonationEarmarkIn)
     note: str = Field("", max_length=255)
     count: int | None = Field(None, ge=-1000, le=1000, description="Số đợt chia đều hằng tháng")
     first_due: dt.date | None = None
@@ -237,9 +237,9 @@ def _donor_out(donor: Donor, user: Any) -> DonorOut:
     )
 
 
-def _donation_out(x: Donation) -> DonationOut:
+def _donation_out(x: Donation) -> FundDonationOut:
     receipt = _receipt_of(x)
-    return DonationOut(
+    return FundDonationOut(
         id=x.pk,
         reference=x.reference,
         fund_id=x.fund_id,
@@ -294,7 +294,7 @@ def _pledge_out(view: sel.PledgeView) -> PledgeOut:
     )
 
 
-def _earmark(user: Any, body: EarmarkIn) -> Earmark:
+def _earmark(user: Any, body: DonationEarmarkIn) -> Earmark:
     """The earmark named in a body; its target read through the user's scope (404 outside)."""
     kind = body.kind or ""
     if not kind:
@@ -374,7 +374,7 @@ def donor_update(request: HttpRequest, donor_id: int, body: DonorIn) -> Any:
 
 @router.get(
     "/funds/donations",
-    response={200: list[DonationOut], **ERRORS},
+    response={200: list[FundDonationOut], **ERRORS},
     summary="Danh sách khoản ủng hộ trong phạm vi",
 )
 @paginate(Pages, page_size=100)
@@ -408,10 +408,10 @@ def _receipt_of(x: Donation) -> Any:
 
 @router.post(
     "/funds/donations",
-    response={201: DonationOut, **ERRORS},
+    response={201: FundDonationOut, **ERRORS},
     summary="Ghi nhận một khoản ủng hộ (kèm giấy xác nhận có số)",
 )
-def donation_create(request: HttpRequest, body: DonationIn) -> Any:
+def donation_create(request: HttpRequest, body: FundDonationIn) -> Any:
     user = _recorder(request)
     fund = sel.fund_by_code_or_id(user=user, value=body.fund)
     unit = sel.receiving_unit(user=user, fund=fund)
@@ -461,7 +461,7 @@ def donation_create(request: HttpRequest, body: DonationIn) -> Any:
 
 @router.get(
     "/funds/donations/{donation_id}",
-    response={200: DonationOut, **ERRORS},
+    response={200: FundDonationOut, **ERRORS},
     summary="Một khoản ủng hộ",
 )
 def donation_get(request: HttpRequest, donation_id: int) -> Any:
@@ -471,10 +471,10 @@ def donation_get(request: HttpRequest, donation_id: int) -> Any:
 
 @router.post(
     "/funds/donations/{donation_id}/reverse",
-    response={200: DonationOut, **ERRORS},
+    response={200: FundDonationOut, **ERRORS},
     summary="Hủy khoản ủng hộ bằng bút toán đảo (có lý do)",
 )
-def donation_reverse(request: HttpRequest, donation_id: int, body: ReverseIn) -> Any:
+def donation_reverse(request: HttpRequest, donation_id: int, body: DonationReverseIn) -> Any:
     user = _recorder(request)
     donation = sel.donation_get(user=user, pk=donation_id)
     with transaction.atomic():

@@ -148,7 +148,7 @@ class FundQuery(OnQuery):
     q: str = Field("", max_length=100)
 
 
-class EarmarkIn(Schema):
+class LedgerEarmarkIn(Schema):
     earmark_kind: str = Field("", max_length=12)
     earmark_campaign_id: int | None = Field(None, ge=1, le=MAX_ID)
     earmark_unit_id: int | None = Field(None, ge=1, le=MAX_ID)
@@ -160,7 +160,7 @@ class EarmarkIn(Schema):
 Amount = int | float
 
 
-class AllocationIn(EarmarkIn):
+class AllocationIn(LedgerEarmarkIn):
     from_unit_id: int = Field(..., ge=1, le=MAX_ID)
     to_unit_id: int = Field(..., ge=1, le=MAX_ID)
     amount: Amount
@@ -169,7 +169,7 @@ class AllocationIn(EarmarkIn):
     description: str = Field("", max_length=255)
 
 
-class TransferIn(Schema):
+class FundTransferIn(Schema):
     to_fund_id: int = Field(..., ge=1, le=MAX_ID)
     unit_id: int = Field(..., ge=1, le=MAX_ID)
     amount: Amount
@@ -178,7 +178,7 @@ class TransferIn(Schema):
     goods: bool = False
 
 
-class SpendingIn(EarmarkIn):
+class SpendingIn(LedgerEarmarkIn):
     unit_id: int = Field(..., ge=1, le=MAX_ID)
     amount: Amount
     posted_on: dt.date
@@ -188,7 +188,7 @@ class SpendingIn(EarmarkIn):
     aid_record_ids: list[int] = Field(default_factory=list, max_length=1000)
 
 
-class ReverseIn(Schema):
+class EntryReverseIn(Schema):
     reason: str = Field(..., max_length=255)
 
 
@@ -253,7 +253,7 @@ def _day(value: dt.date, field: str) -> dt.date:
     return value
 
 
-def _earmark(body: EarmarkIn) -> Earmark:
+def _earmark(body: LedgerEarmarkIn) -> Earmark:
     kind = body.earmark_kind
     if kind not in ("", "campaign", "area", "beneficiary"):
         raise ApplicationError(_("Loại chỉ định không hợp lệ."), field="earmark_kind")
@@ -482,7 +482,7 @@ def entry_get(request: HttpRequest, entry_id: int) -> Any:
     response={201: list[EntryOut], **ERRORS},
     summary="Ghi bút toán đảo (có lý do); một khoản thu được hủy cùng khoản ủng hộ",
 )
-def entry_reverse(request: HttpRequest, entry_id: int, body: ReverseIn) -> Any:
+def entry_reverse(request: HttpRequest, entry_id: int, body: EntryReverseIn) -> Any:
     user = _user(request)
     entry = selectors.entry_get(user=user, pk=entry_id)
     made = spending.entry_reverse(actor=user, entry=entry, reason=body.reason)
@@ -526,7 +526,7 @@ def allocation_create(request: HttpRequest, fund_id: int, body: AllocationIn) ->
     response={201: list[EntryOut], **ERRORS},
     summary="Chuyển tiền không chỉ định sang quỹ khác tại cùng đơn vị (có lý do)",
 )
-def transfer_create(request: HttpRequest, fund_id: int, body: TransferIn) -> Any:
+def transfer_create(request: HttpRequest, fund_id: int, body: FundTransferIn) -> Any:
     user = _user(request)
     fund = selectors.fund_get(user=user, pk=fund_id)
     unit = unit_get(user=user, pk=body.unit_id)

@@ -93,7 +93,7 @@ class FulfilmentIn(Schema):
     donation_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-class VoidIn(Schema):
+class FulfilmentVoidIn(Schema):
     reason: str = Field(..., max_length=255)
 
 
@@ -274,7 +274,7 @@ def sponsorship_fulfil(request: HttpRequest, sponsorship_id: int, body: Fulfilme
     summary="Hủy một lần thực hiện ghi nhầm (giữ lại, có lý do)",
 )
 def sponsorship_fulfilment_void(
-    request: HttpRequest, sponsorship_id: int, fulfilment_id: int, body: VoidIn
+    request: HttpRequest, sponsorship_id: int, fulfilment_id: int, body: FulfilmentVoidIn
 ) -> Any:
     user = _user(request)
     s = sp.sponsorship_get(user=user, pk=sponsorship_id)

@@ -74,7 +74,7 @@ class MatchIn(Schema):
     donation_id: int = Field(..., ge=1, le=MAX_ID)
 
 
-class RecordIn(Schema):
+class LineRecordIn(Schema):
     donor_id: int | None = Field(None, ge=1, le=MAX_ID)
     donor_name: str = Field("", max_length=255)
     anonymous: bool = False
@@ -252,7 +252,9 @@ def statement_line_match(request: HttpRequest, fund_id: int, line_id: int, body:
     response={201: LineOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="Ghi một dòng ghi có thành khoản ủng hộ mới (chuyển khoản)",
 )
-def statement_line_record(request: HttpRequest, fund_id: int, line_id: int, body: RecordIn) -> Any:
+def statement_line_record(
+    request: HttpRequest, fund_id: int, line_id: int, body: LineRecordIn
+) -> Any:
     user, line = _line(request, fund_id, line_id)
     donor = None
     if body.donor_id is not None:
