@@ -257,6 +257,20 @@ def test_a_name_shared_by_two_donations_is_left_for_a_person(appeal, people, giv
     assert StatementLine.objects.get().status == MatchStatus.UNMATCHED
 
 
+def test_a_name_match_needs_a_clear_winner(appeal, people, give):
+    transfer(give, appeal, 300_000, "Nguyễn Văn An")
+    transfer(give, appeal, 300_000, "Nguyễn Văn Anh")
+    data = vtb_csv([{"day": DAY, "credit": "300.000", "text": "UNG HO", "who": "NGUYEN VAN AN"}])
+    assert run(appeal, people, data, name="vtb.csv").matched_auto == 0
+
+
+def test_a_name_written_in_another_order_still_matches(appeal, people, give):
+    gift = transfer(give, appeal, 300_000, "Võ Thu Tuấn")
+    data = vtb_csv([{"day": DAY, "credit": "300.000", "text": "UNG HO", "who": "TUAN VO THU"}])
+    run(appeal, people, data, name="vtb.csv")
+    assert StatementLine.objects.get().donation == gift
+
+
 def test_no_match_outside_the_days_or_for_another_amount(appeal, people, give):
     transfer(give, appeal, 300_000, "Nguyễn Văn An", day=DAY - dt.timedelta(days=6))
     transfer(give, appeal, 400_000, "Nguyễn Văn An")
