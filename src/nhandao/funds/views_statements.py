@@ -43,11 +43,14 @@ def _line(request: HttpRequest, pk: int) -> StatementLine:
     return line
 
 
-def _back(request: HttpRequest, line: StatementLine) -> HttpResponse:
+def _next(request: HttpRequest) -> str:
+    """The page to go back to: only one of our own funds pages."""
     target = request.POST.get("next", "")
-    if target.startswith("/funds/") and "//" not in target:
-        return redirect(target)
-    return redirect("statement_queue", fund_id=line.fund_id)
+    return target if target.startswith("/funds/") and "//" not in target else ""
+
+
+def _back(request: HttpRequest, line: StatementLine) -> HttpResponse:
+    return redirect(_next(request) or reverse("statement_queue", args=[line.fund_id]))
 
 
 def _figures_message(statement: Any) -> str:
@@ -289,7 +292,7 @@ def statement_queue_record(request: HttpRequest, fund_id: int) -> HttpResponse:
                 _("Đã ghi %(n)s khoản ủng hộ mới, tổng %(total)s.")
                 % {"n": len(made), "total": format_vnd(total)},
             )
-    return redirect(request.POST.get("next") or reverse("statement_queue", args=[fund.pk]))
+    return redirect(_next(request) or reverse("statement_queue", args=[fund.pk]))
 
 
 @login_required
