@@ -54,6 +54,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bench import _people_db as db
+from bench._server import gunicorn_cmd
 
 TARGET_P95_MS = 200.0
 SERVER_LOG = Path(tempfile.gettempdir()) / "nhandao_bench_portal_server.log"
@@ -371,24 +372,7 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen[byte
         cwd=db.ROOT_DIR,
         check=True,
     )
-    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    cmd = [
-        gunicorn,
-        "nhandao.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--worker-class",
-        "gthread",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--keep-alive",
-        "30",
-        "--preload",
-        "--log-level",
-        "warning",
-    ]
+    cmd = gunicorn_cmd(port, workers, threads)
     log = SERVER_LOG.open("wb")
     proc = subprocess.Popen(cmd, env=env, cwd=db.ROOT_DIR, stdout=log, stderr=log)  # noqa: S603
     deadline = time.monotonic() + 180

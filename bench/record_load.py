@@ -50,6 +50,7 @@ from typing import Any
 
 from bench import _aid_db as aid_db
 from bench import _people_db as db
+from bench._server import gunicorn_cmd
 
 TARGET_P95_MS = 100.0
 DUP_EVERY = 10
@@ -207,24 +208,7 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen[byte
             "PYTHONUTF8": "1",
         }
     )
-    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    cmd = [
-        gunicorn,
-        "nhandao.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--worker-class",
-        "gthread",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--keep-alive",
-        "30",
-        "--preload",
-        "--log-level",
-        "warning",
-    ]
+    cmd = gunicorn_cmd(port, workers, threads)
     # Its log (one warning per refused duplicate) goes to a file, not between the bench's lines.
     log = SERVER_LOG.open("wb")
     proc = subprocess.Popen(cmd, env=env, cwd=db.ROOT_DIR, stdout=log, stderr=log)  # noqa: S603

@@ -26,7 +26,9 @@ from nhandao.core.masking import mask_id
 from nhandao.core.models import AuditEvent
 from nhandao.core.money import format_vnd
 from nhandao.core.workbooks import official_list
+from nhandao.orgs.permissions import active_unit as _unit
 from nhandao.orgs.permissions import can
+from nhandao.orgs.permissions import require_view as _may_view
 
 from . import donors as donor_services
 from . import pledges as pledge_services
@@ -53,18 +55,6 @@ PAGE_SIZE = 50
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _unit(request: HttpRequest) -> Any:
-    assignment = getattr(request.user, "active_assignment", None)
-    if assignment is None:
-        raise PermissionDenied
-    return assignment.unit
-
-
-def _may_view(request: HttpRequest) -> None:
-    if not can(request.user, "data.view"):
-        raise PermissionDenied
 
 
 def _may_record(request: HttpRequest, unit: Any = None) -> None:

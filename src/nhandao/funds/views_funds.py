@@ -24,7 +24,9 @@ from nhandao.core.errors import ApplicationError
 from nhandao.core.money import format_vnd
 from nhandao.core.workbooks import official_list
 from nhandao.orgs import selectors as orgs
+from nhandao.orgs.permissions import active_unit as _unit
 from nhandao.orgs.permissions import can
+from nhandao.orgs.permissions import require_view as _may_view
 
 from . import annual, selectors, services, spending
 from .forms_funds import (
@@ -48,18 +50,6 @@ EXPORT_LIMIT = 50_000
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _unit(request: HttpRequest) -> Any:
-    assignment = getattr(request.user, "active_assignment", None)
-    if assignment is None:
-        raise PermissionDenied
-    return assignment.unit
-
-
-def _may_view(request: HttpRequest) -> None:
-    if not can(request.user, "data.view"):
-        raise PermissionDenied
 
 
 def _may_manage(request: HttpRequest, unit: Any) -> None:

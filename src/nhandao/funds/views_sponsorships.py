@@ -25,7 +25,9 @@ from nhandao.core.scoping import get_visible_or_404
 from nhandao.core.text import fold
 from nhandao.core.workbooks import official_list
 from nhandao.orgs import selectors as orgs
+from nhandao.orgs.permissions import active_unit as _unit
 from nhandao.orgs.permissions import can
+from nhandao.orgs.permissions import require_view as _may_view
 
 from . import services
 from . import sponsorships as sp
@@ -43,18 +45,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 20_000
 OVERDUE_LIMIT = 5_000  # rows read to find the overdue ones (periods are computed in Python)
 MAIN_FIELDS = ("commitment", "kind", "amount", "frequency", "starts_on", "ends_on", "note")
-
-
-def _unit(request: HttpRequest) -> Any:
-    assignment = getattr(request.user, "active_assignment", None)
-    if assignment is None:
-        raise PermissionDenied
-    return assignment.unit
-
-
-def _may_view(request: HttpRequest) -> None:
-    if not can(request.user, "data.view"):
-        raise PermissionDenied
 
 
 def _units(request: HttpRequest) -> list[tuple[int, str]]:

@@ -159,3 +159,21 @@ def needs_second_factor(user: Any) -> bool:
     if user.is_superuser:
         return True
     return bool(user.assignments.filter(is_active=True, role__requires_2fa=True).exists())
+
+
+def active_unit(request: Any) -> Any:
+    """The unit the signed-in user acts for (the assignment chosen in the top bar); 403 without."""
+    from django.core.exceptions import PermissionDenied
+
+    assignment = getattr(request.user, "active_assignment", None)
+    if assignment is None:
+        raise PermissionDenied
+    return assignment.unit
+
+
+def require_view(request: Any) -> None:
+    """403 unless the user may read business data somewhere in their scope."""
+    from django.core.exceptions import PermissionDenied
+
+    if not can(request.user, "data.view"):
+        raise PermissionDenied
