@@ -7,7 +7,7 @@ visible when the path of its owning unit starts with one of them. ``None`` means
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -41,7 +41,7 @@ class ScopedQuerySet(models.QuerySet[M]):
 
     scope_path_field = "unit__path"
 
-    def visible_to(self, user: Any) -> ScopedQuerySet[M]:
+    def visible_to(self, user: Any) -> Self:
         paths = scope_paths(user)
         if paths is None:
             return self.all()

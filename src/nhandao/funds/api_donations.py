@@ -97,7 +97,7 @@ class FundDonationIn(Schema):
         "", max_length=12, description="Lập hồ sơ nhà hảo tâm mới với tên donor_name"
     )
     anonymous: bool | None = None
-    earmark: DonationEarmarkIn = Field(default_factory=DonationEarmarkIn)
+    earmark: DonationEarmarkIn = Field(default_factory=DonationEarmarkIn)  # type: ignore[arg-type]
     items: list[ItemIn] = Field(default_factory=list, max_length=200)
     valued_by: str = Field("", max_length=255)
     pledge_id: int | None = Field(None, ge=1, le=MAX_ID)
@@ -165,7 +165,7 @@ class PledgeIn(Schema):
     fund: str = Field(..., max_length=20, description="Mã quỹ hoặc mã số")
     amount: int = Field(..., ge=-MAX_VND, le=MAX_VND)
     pledged_on: dt.date | None = None
-    earmark: DonationEarmarkIn = Field(default_factory=DonationEarmarkIn)
+    earmark: DonationEarmarkIn = Field(default_factory=DonationEarmarkIn)  # type: ignore[arg-type]
     note: str = Field("", max_length=255)
     count: int | None = Field(None, ge=-1000, le=1000, description="Số đợt chia đều hằng tháng")
     first_due: dt.date | None = None
@@ -479,7 +479,7 @@ def donation_reverse(request: HttpRequest, donation_id: int, body: DonationRever
     donation = sel.donation_get(user=user, pk=donation_id)
     with transaction.atomic():
         donation = services.donation_reverse(actor=user, donation=donation, reason=body.reason)
-        if donation.pledge_id:
+        if donation.pledge is not None:
             pledge_services.pledge_refresh(donation.pledge, actor=user)
     return _donation_out(sel.donation_get(user=user, pk=donation.pk))
 

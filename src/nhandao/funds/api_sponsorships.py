@@ -327,7 +327,7 @@ def beneficiary_unsponsored(
                 full_name=b.person.full_name,
                 birth_year=b.person.birth_date.year if b.person.birth_date else None,
                 ward_code=b.person.ward_id,
-                ward_name=b.person.ward.name if b.person.ward_id else "",
+                ward_name=b.person.ward.name if b.person.ward is not None else "",
                 unit_id=b.unit_id,
                 unit_name=b.unit.name,
                 groups=[

@@ -125,7 +125,7 @@ def _line_out(line: StatementLine) -> LineOut:
         bank_ref=line.bank_ref,
         status=line.status,
         donation_id=line.donation_id,
-        donation_reference=line.donation.reference if line.donation_id else None,
+        donation_reference=line.donation.reference if line.donation is not None else None,
         match_note=line.match_note,
     )
 

@@ -140,13 +140,13 @@ def donor_pairs(*, user: Any, limit: int = 200) -> list[DonorPair]:
 
     if found:
         ids = list(by_id)
-        decided = set(
+        decided: set[tuple[int, int]] = set(
             DonorPairDecision.objects.filter(first_id__in=ids, second_id__in=ids).values_list(
                 "first_id", "second_id"
             )
         )
-        for a, b in list(decided):
-            decided.add((b, a))
+        for first, second in list(decided):
+            decided.add((second, first))
         found = {k: v for k, v in found.items() if k not in decided}
     pairs = sorted(found.values(), key=lambda p: (-p.score, -len(p.reasons), p.first.pk))
     return pairs[:limit]

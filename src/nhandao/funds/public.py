@@ -377,7 +377,7 @@ def donations_query(fund: Fund, flt: DonationFilter) -> QuerySet[Donation]:
     """The fund's recorded donations matching ``flt``: newest recorded first, or, for a name
     search, by name (a range of the name index, read in its order). A name search never finds
     an anonymous gift (that would tell who gave it)."""
-    qs = Donation.objects.filter(fund=fund, status=DonationStatus.RECORDED)
+    qs: Any = Donation.objects.filter(fund=fund, status=DonationStatus.RECORDED)
     if flt.amount is not None:
         qs = qs.filter(amount=flt.amount)
     if flt.day is not None:
@@ -401,7 +401,7 @@ def donations_page(
 ) -> DonationPage:
     """One page of the list by keyset: ``cursor`` is the id of the last row of the page before
     (newest first: the ids below it; by name: the rows after it in name order)."""
-    qs = donations_query(fund, flt)
+    qs: Any = donations_query(fund, flt)
     if cursor is not None:
         if flt.q and name_prefix(flt.q):
             name = (

@@ -409,13 +409,13 @@ def spend_choices(
     from nhandao.aid.models import AidRecord, Distribution
 
     dists = Distribution.objects.visible_to(user).filter(unit__path__startswith=fund.unit.path)
-    records = AidRecord.objects.visible_to(user).live().select_related("person", "campaign")
+    records = AidRecord.objects.visible_to(user).live().select_related("person", "campaign")  # type: ignore[attr-defined]
     if pocket.earmark_kind == "campaign":
-        dists = dists.filter(campaign_id=pocket.earmark_campaign_id)
-    elif pocket.earmark_kind == "area":
+        dists = dists.filter(campaign_id=pocket.earmark_campaign_id or 0)
+    elif pocket.earmark_kind == "area" and pocket.earmark_unit is not None:
         dists = dists.filter(unit__path__startswith=pocket.earmark_unit.path)
     chosen_records: list[Any] = []
-    if pocket.earmark_kind == "beneficiary":
+    if pocket.earmark_kind == "beneficiary" and pocket.earmark_beneficiary is not None:
         person = pocket.earmark_beneficiary.person
         q = Q(person_id=person.pk)
         if person.household_id:

@@ -443,7 +443,7 @@ def _check_earmark(actor: Any, fund: Fund, earmark: Earmark) -> None:
     if earmark.kind == "area":
         from nhandao.orgs.models import Unit
 
-        area = Unit.objects.filter(pk=earmark.unit_id).first()
+        area = Unit.objects.filter(pk=earmark.unit_id or 0).first()
         if area is None or not area.path.startswith(fund.unit.path):
             raise ApplicationError(
                 _("Địa bàn được chỉ định phải thuộc phạm vi của quỹ."), field="earmark_unit"
@@ -452,7 +452,9 @@ def _check_earmark(actor: Any, fund: Fund, earmark: Earmark) -> None:
         from nhandao.beneficiaries.models import Beneficiary
 
         target = (
-            Beneficiary.objects.filter(pk=earmark.beneficiary_id).select_related("unit").first()
+            Beneficiary.objects.filter(pk=earmark.beneficiary_id or 0)
+            .select_related("unit")
+            .first()
         )
         if target is None or not target.unit.path.startswith(fund.unit.path):
             raise ApplicationError(
@@ -462,7 +464,7 @@ def _check_earmark(actor: Any, fund: Fund, earmark: Earmark) -> None:
     elif earmark.kind == "campaign":
         from nhandao.campaigns.models import Campaign
 
-        if not Campaign.objects.filter(pk=earmark.campaign_id).exists():
+        if not Campaign.objects.filter(pk=earmark.campaign_id or 0).exists():
             raise ApplicationError(
                 _("Không tìm thấy phong trào được chỉ định."), field="earmark_campaign"
             )

@@ -100,7 +100,7 @@ def _earmark_problem(earmark: Earmark, distribution: Any, records: Sequence[Any]
     if earmark.kind == "beneficiary":
         from nhandao.beneficiaries.models import Beneficiary
 
-        target = Beneficiary.objects.select_related("person").get(pk=earmark.beneficiary_id)
+        target = Beneficiary.objects.select_related("person").get(pk=earmark.beneficiary_id or 0)
         name = target.person.full_name
         if not records:
             return _(
@@ -138,7 +138,7 @@ def _earmark_problem(earmark: Earmark, distribution: Any, records: Sequence[Any]
     # campaign
     from nhandao.campaigns.models import Campaign
 
-    campaign = Campaign.objects.get(pk=earmark.campaign_id)
+    campaign = Campaign.objects.get(pk=earmark.campaign_id or 0)
     if distribution is None and not records:
         return _(
             "Tiền chỉ định cho «%(c)s» chỉ được chi cho đợt trao hoặc hỗ trợ của phong trào đó: "
@@ -333,7 +333,7 @@ def transfer_make(
 def entry_reverse(*, actor: Any, entry: Entry, reason: str) -> list[Entry]:
     """Cancel an entry with a reversing entry and the reason. A donation's receipt is cancelled
     through the donation (its receipt voided, its statement line sent back to the queue)."""
-    if entry.kind == EntryKind.RECEIPT and entry.donation_id:
+    if entry.kind == EntryKind.RECEIPT and entry.donation is not None:
         from .services import donation_reverse
 
         donation_reverse(actor=actor, donation=entry.donation, reason=reason)

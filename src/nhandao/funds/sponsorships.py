@@ -654,7 +654,7 @@ def unsponsored_list(
     return qs.order_by("person__sort_key", "pk")
 
 
-def unsponsored_ids(**filters: Any) -> QuerySet[Beneficiary]:
+def unsponsored_ids(**filters: Any) -> QuerySet[Beneficiary, int]:
     """The ids of :func:`unsponsored_list` in its order: a page is cut from this narrow list
     (sorting only names and ids), then its rows are read by :func:`unsponsored_rows`."""
     return unsponsored_list(**filters).values_list("pk", flat=True)

@@ -474,11 +474,11 @@ def statement_read(
     c_cpacc = columns.get("counterparty_account")
     c_ref = columns.get("reference")
     width = table.width
-    for col in columns.values():
-        if col >= width:
+    for index in columns.values():
+        if index >= width:
             raise ApplicationError(
                 _("Tệp «%(file)s» không có cột %(col)s.")
-                % {"file": name, "col": layouts.column_letter(col)},
+                % {"file": name, "col": layouts.column_letter(index)},
                 field="mapping",
             )
 
@@ -1115,7 +1115,7 @@ def _audit_line(actor: Any, line: StatementLine, action: str, changes: dict[str,
             "statement": line.statement_id,
             "row": line.row,
             "amount": line.amount,
-            "donation": line.donation.reference if line.donation_id else None,
+            "donation": line.donation.reference if line.donation is not None else None,
             **changes,
         },
     )
@@ -1246,12 +1246,12 @@ def line_unmatch(*, actor: Any, line: StatementLine) -> StatementLine:
     if line.status == MatchStatus.CREATED:
         raise ApplicationError(
             _("Dòng này đã ghi thành khoản ủng hộ %(ref)s; hãy hủy khoản ủng hộ đó (bút toán đảo).")
-            % {"ref": line.donation.reference if line.donation_id else ""}
+            % {"ref": line.donation.reference if line.donation is not None else ""}
         )
     if line.status not in (MatchStatus.MANUAL, MatchStatus.AUTO, MatchStatus.IGNORED):
         raise ApplicationError(_("Dòng sao kê này không có gì để hoàn tác."))
     old = line.status
-    donation_ref = line.donation.reference if line.donation_id else None
+    donation_ref = line.donation.reference if line.donation is not None else None
     line.status = MatchStatus.UNMATCHED
     line.donation = None
     line.match_note = ""

@@ -481,7 +481,7 @@ def donation_export(request: HttpRequest) -> HttpResponse:
 
 def _donation_form(request: HttpRequest, initial: dict[str, Any]) -> DonationForm:
     data = request.POST if request.method == "POST" else None
-    donor_pk = (data or {}).get("donor") or initial.get("donor")
+    donor_pk = (data.get("donor") if data is not None else None) or initial.get("donor")
     donor = None
     if donor_pk:
         try:
@@ -695,7 +695,7 @@ def donation_reverse(request: HttpRequest, pk: int) -> HttpResponse:
                 services.donation_reverse(
                     actor=request.user, donation=donation, reason=form.cleaned_data["reason"]
                 )
-                if donation.pledge_id:
+                if donation.pledge is not None:
                     pledge_services.pledge_refresh(donation.pledge, actor=request.user)
         except ApplicationError as exc:
             _error(form, exc)

@@ -198,7 +198,7 @@ def sponsorship_unsponsored(request: HttpRequest) -> HttpResponse:
     unit = orgs.unit_get(user=request.user, pk=data["unit"]) if data.get("unit") else None
     ids = sp.unsponsored_ids(user=request.user, unit=unit, group=data.get("group") or "")
     page = Paginator(ids, 100).get_page(request.GET.get("page"))
-    page.object_list = sp.unsponsored_rows(list(page.object_list))
+    page.object_list = sp.unsponsored_rows(list(page.object_list))  # type: ignore[assignment]
     shown = unit or _unit(request)
     query = request.GET.copy()
     query.pop("page", None)

@@ -359,7 +359,10 @@ def statement_line_record(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("Đã ghi khoản ủng hộ mới %(ref)s (%(amount)s).")
-            % {"ref": done.donation.reference, "amount": format_vnd(done.amount)},
+            % {
+                "ref": done.donation.reference if done.donation is not None else "",
+                "amount": format_vnd(done.amount),
+            },
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -65,10 +65,11 @@ def dues_not_recorded(year: int) -> Q:
     year recorded): none at all, or only earlier years, is certain; a later latest year (dues
     paid ahead) needs the look-up in ``members_dues``, for those few members alone."""
     recorded = Dues.objects.filter(member=OuterRef("pk"), year=year)
-    return (
+    return cast(
+        Q,
         Q(last_dues_year__isnull=True)
         | Q(last_dues_year__lt=year)
-        | (Q(last_dues_year__gt=year) & ~Exists(recorded))
+        | (Q(last_dues_year__gt=year) & ~Exists(recorded)),
     )
 
 

@@ -60,7 +60,7 @@ class GiveForm(forms.Form):
     website = forms.CharField(required=False, max_length=200)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("anonymous") and not (data.get("donor_name") or "").strip():
             self.add_error(
                 "donor_name",

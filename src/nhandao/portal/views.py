@@ -168,7 +168,9 @@ def _donations(
     cursor: int | None,
 ) -> HttpResponse:
     page = public.donations_page(fund, flt, cursor)
-    query = {k: v for k, v in request.GET.items() if k in ("q", "amount", "day") and v}
+    query: dict[str, Any] = {
+        k: v for k, v in request.GET.items() if k in ("q", "amount", "day") and v
+    }
     next_url = ""
     if page.next_cursor:
         next_url = "?" + urlencode({**query, "cursor": page.next_cursor})
