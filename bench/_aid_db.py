@@ -285,7 +285,7 @@ def build(
     progress: bool = False,
 ) -> Built:
     """Make and load everything described in the module's docstring."""
-    from django.db import connection, transaction
+    from django.db import connection
     from django.utils import timezone
 
     today = today or timezone.localdate()
@@ -373,31 +373,55 @@ def build(
         }
         _households(built, sinks, tree, households, seed, progress)
         _aid(built, sinks["aid"], aid, seed, (current, previous, today), now, progress)
-        for sink in sinks.values():
-            sink.close()
-        built.seconds["generate"] = time.perf_counter() - start
-        if progress:
-            print(f"  rows made in {built.seconds['generate']:.1f} s", flush=True)
-        start = time.perf_counter()
-        with transaction.atomic(), _indexes_rebuilt_after(postgres, built, progress):
-            for sink in sinks.values():
-                t = time.perf_counter()
-                sink.load()
-                if progress:
-                    print(
-                        f"  {sink.table}: {sink.count:,} rows in {time.perf_counter() - t:.1f} s",
-                        flush=True,
-                    )
-        built.seconds["load"] = time.perf_counter() - start
-    if postgres:
-        with connection.cursor() as cursor:
-            for table in TABLES:
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"  # noqa: S608
-                    f" (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
-                )
+        load_sinks(sinks, built, postgres, progress, TABLES, start)
+    reset_sequences(postgres, TABLES)
     built.seconds["analyze"] = _vacuum_analyze(postgres)
     return built
+
+
+def load_sinks(
+    sinks: dict[str, Any],
+    built: Any,
+    postgres: bool,
+    progress: bool,
+    tables: tuple[str, ...],
+    generated_from: float,
+) -> None:
+    """Close the sinks the rows were written to, then load them in one transaction with the
+    tables' secondary indexes dropped and rebuilt after; the generate and load times go in
+    ``built.seconds``. Shared by every bench loader that writes through ``_Sink``."""
+    from django.db import transaction
+
+    for sink in sinks.values():
+        sink.close()
+    built.seconds["generate"] = time.perf_counter() - generated_from
+    if progress:
+        print(f"  rows made in {built.seconds['generate']:.1f} s", flush=True)
+    start = time.perf_counter()
+    with transaction.atomic(), _indexes_rebuilt_after(postgres, built, progress, tables=tables):
+        for sink in sinks.values():
+            t = time.perf_counter()
+            sink.load()
+            if progress:
+                print(
+                    f"  {sink.table}: {sink.count:,} rows in {time.perf_counter() - t:.1f} s",
+                    flush=True,
+                )
+    built.seconds["load"] = time.perf_counter() - start
+
+
+def reset_sequences(postgres: bool, tables: tuple[str, ...]) -> None:
+    """After rows were loaded with their own ids, the next id of each table follows the largest."""
+    if not postgres:
+        return
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"  # noqa: S608
+                f" (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+            )
 
 
 def _vacuum_analyze(postgres: bool, tables: tuple[str, ...] = TABLES) -> float:

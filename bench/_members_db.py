@@ -80,7 +80,7 @@ def build(
     scatter: bool = False,
 ) -> Built:
     """Make and load everything described in the module's docstring."""
-    from django.db import connection, transaction
+    from django.db import connection
     from django.utils import timezone
 
     today = today or timezone.localdate()
@@ -139,30 +139,8 @@ def build(
             ),
         }
         _rows(built, sinks, tree, n, seed, today, progress, scatter)
-        for s in sinks.values():
-            s.close()
-        built.seconds["generate"] = time.perf_counter() - start
-        if progress:
-            print(f"  rows made in {built.seconds['generate']:.1f} s", flush=True)
-        start = time.perf_counter()
-        rebuilt = aid_db._indexes_rebuilt_after(postgres, built, progress, tables=TABLES)
-        with transaction.atomic(), rebuilt:
-            for s in sinks.values():
-                t = time.perf_counter()
-                s.load()
-                if progress:
-                    print(
-                        f"  {s.table}: {s.count:,} rows in {time.perf_counter() - t:.1f} s",
-                        flush=True,
-                    )
-        built.seconds["load"] = time.perf_counter() - start
-    if postgres:
-        with connection.cursor() as cursor:
-            for table in TABLES:
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"  # noqa: S608
-                    f" (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
-                )
+        aid_db.load_sinks(sinks, built, postgres, progress, TABLES, start)
+    aid_db.reset_sequences(postgres, TABLES)
     built.seconds["analyze"] = aid_db._vacuum_analyze(postgres, tables=TABLES)
     return built
 

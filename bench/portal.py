@@ -157,7 +157,7 @@ def _load(fund: Any, pocket: Any, n: int, today: dt.date, seed: int) -> tuple[in
     from django.db import connection
     from django.utils import timezone
 
-    from bench._aid_db import _indexes_rebuilt_after, _Sink
+    from bench._aid_db import _indexes_rebuilt_after, _Sink, reset_sequences
 
     postgres = connection.vendor == "postgresql"
     rng = random.Random(seed)
@@ -248,13 +248,7 @@ def _load(fund: Any, pocket: Any, n: int, today: dt.date, seed: int) -> tuple[in
         donations.load()
         entries.load()
     shutil.rmtree(tmp, ignore_errors=True)
-    if postgres:
-        with connection.cursor() as cursor:
-            for table in ("funds_donation", "funds_entry"):
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                    f"(SELECT MAX(id) FROM {table}))"
-                )
+    reset_sequences(postgres, ("funds_donation", "funds_entry"))
     return n, total
 
 
