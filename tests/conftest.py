@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -54,6 +55,15 @@ class People:
 
 def _add(parent: Unit, name: str, kind: str) -> Unit:
     return services.unit_bulk_add_children(parent=parent, units=[Unit(name=name, kind=kind)])[0]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: the public pages and figures are kept per process
+    under keys (a fund's id and counters) that a later test's data can repeat."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ donations for one appeal:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -66,6 +67,7 @@ GIVEN_UNITS_SHOWN = 200
 CONSENTED_SHOWN = 300
 NAME_QUERY_MAX = 60
 CODE_RE = re.compile(r"^[A-Za-z0-9]{2,16}$")
+FUND_TTL = 60
 # A note may carry what a bank put in a transfer description: e-mail addresses and long digit
 # runs (phone, account, ID numbers) are blanked before it is shown.
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -87,13 +89,20 @@ def public_funds() -> QuerySet[Fund]:
     return Fund.objects.filter(is_public=True).select_related("unit").order_by("-opens_on", "-id")
 
 
-def public_fund(code: str) -> Fund:
-    """The public fund with this code (any case), or 404 (also for a fund not made public)."""
+def public_fund(code: str, keys: FundKeys | None = None) -> Fund:
+    """The public fund with this code (any case), or 404 (also for a fund not made public).
+    With its ``keys``, kept in the cache under their state for a minute: the fund's counters
+    cannot be stale, and its name or account follow within that minute."""
     if not CODE_RE.match(code or ""):
         raise Http404
-    fund = public_funds().filter(code=code.upper()).first()
+    key = f"public:fund:{keys.state}" if keys is not None else ""
+    fund = cache.get(key) if key else None
     if fund is None:
-        raise Http404
+        fund = public_funds().filter(code=code.upper()).first()
+        if fund is None:
+            raise Http404
+        if key:
+            cache.set(key, fund, FUND_TTL)
     return fund
 
 
@@ -149,34 +158,30 @@ class FundKeys:
     """What the page caches of a fund are keyed on, read in one query (see ``fund_keys``)."""
 
     pk: int
+    code: str
     receipts: str  # changes with every donation recorded or reversed
     state: str  # ... and with every spending or transfer
     spending: str  # changes with spending and transfers only
     balances: tuple[int, int]  # money, goods
 
 
-def _pocket_sum(goods: bool) -> Any:
-    sums = (
-        Pocket.objects.filter(fund_id=OuterRef("pk"), goods=goods)
-        .order_by()
-        .values("fund_id")
-        .annotate(s=Sum("balance"))
-        .values("s")[:1]
-    )
-    return Coalesce(Subquery(sums), Value(0))
+def _keys_sql() -> str:
+    """The statement of ``fund_keys``: table names from the models, values as parameters."""
+    fund, pocket = Fund._meta.db_table, Pocket._meta.db_table
+    sums = f"COALESCE((SELECT SUM(p.balance) FROM {pocket} p WHERE p.fund_id = f.id AND p.goods = %s), 0)"  # noqa: S608, E501
+    return f"SELECT f.id, f.donations_count, f.received_money, f.received_goods, {sums}, {sums} FROM {fund} f WHERE f.code = %s AND f.is_public = %s"  # noqa: S608, E501
 
 
 def fund_keys(code: str) -> FundKeys:
     """The cache keys of the public fund with this code, from one small query (the fund's
-    counters and its pockets' sums), or 404: what a cached page needs before anything else."""
+    counters and its pockets' sums), or 404: what a cached page needs before anything else.
+    The statement is written out rather than built by the ORM: it runs on every public page
+    view, and building it cost more than running it."""
     if not CODE_RE.match(code or ""):
         raise Http404
-    row = (
-        Fund.objects.filter(code=code.upper(), is_public=True)
-        .annotate(m=_pocket_sum(False), g=_pocket_sum(True))
-        .values_list("pk", "donations_count", "received_money", "received_goods", "m", "g")
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_KEYS_SQL, [False, True, code.upper(), True])
+        row = cursor.fetchone()
     if row is None:
         raise Http404
     pk, count, money, goods, b_money, b_goods = row
@@ -184,11 +189,15 @@ def fund_keys(code: str) -> FundKeys:
     beyond = int(b_money) + int(b_goods) - money - goods
     return FundKeys(
         pk=pk,
+        code=code.upper(),
         receipts=receipts,
         state=f"{receipts}:{beyond}",
         spending=f"{pk}:{beyond}",
         balances=(int(b_money), int(b_goods)),
     )
+
+
+_KEYS_SQL = _keys_sql()
 
 
 def fund_state(fund: Fund, balances: tuple[int, int]) -> str:
@@ -343,14 +352,14 @@ def public_note(note: str, anonymous: bool) -> str:
     return _DIGITS_RE.sub("… ", text).strip()
 
 
-def _public(row: tuple[Any, ...]) -> PublicDonation:
+def _public(row: tuple[Any, ...], anonymous_name: str) -> PublicDonation:
     pk, day, name, anonymous, amount, note = row
     return PublicDonation(
         id=pk,
         received_on=day,
-        name=str(_("Nhà hảo tâm")) if anonymous else name,
+        name=anonymous_name if anonymous else name,
         amount=amount,
-        note=public_note(note, anonymous),
+        note=public_note(note, anonymous) if note else "",
     )
 
 
@@ -401,24 +410,71 @@ def donations_page(
 ) -> DonationPage:
     """One page of the list by keyset: ``cursor`` is the id of the last row of the page before
     (newest first: the ids below it; by name: the rows after it in name order)."""
-    qs: Any = donations_query(fund, flt)
-    if cursor is not None:
-        if flt.q and name_prefix(flt.q):
-            name = (
-                Donation.objects.filter(pk=cursor, fund=fund)
-                .values_list("donor_name", flat=True)
-                .first()
-            )
-            if name is not None:
-                key = fold_name(name)
-                qs = qs.filter(name_key__gte=key).filter(Q(name_key__gt=key) | Q(id__gt=cursor))
-        else:
-            qs = qs.filter(id__lt=cursor)
-    rows = [_public(r) for r in qs.values_list(*_COLUMNS)[: size + 1]]
+    anonymous_name = str(_("Nhà hảo tâm"))
+    if flt.q and name_prefix(flt.q):
+        raw = _by_name_rows(fund, flt, cursor, size + 1)
+    else:
+        raw = _newest_rows(fund, flt, cursor, size + 1)
+    rows = [_public(r, anonymous_name) for r in raw]
     page = DonationPage(rows=rows[:size])
     if len(rows) > size:
         page.next_cursor = rows[size - 1].id
     return page
+
+
+def _by_name_rows(
+    fund: Fund, flt: DonationFilter, cursor: int | None, limit: int
+) -> list[tuple[Any, ...]]:
+    qs: Any = donations_query(fund, flt)
+    if cursor is not None:
+        name = (
+            Donation.objects.filter(pk=cursor, fund=fund)
+            .values_list("donor_name", flat=True)
+            .first()
+        )
+        if name is not None:
+            key = fold_name(name)
+            qs = qs.filter(name_key__gte=key).filter(Q(name_key__gt=key) | Q(id__gt=cursor))
+    return list(qs.values_list(*_COLUMNS)[:limit])
+
+
+# Stand-ins for the values of a newest-first page, so that its statement is built by the ORM
+# once per shape and then run with the real values (building it cost more than running it).
+_FUND, _CURSOR, _AMOUNT, _DAY = -7_700_001, -7_700_002, -7_700_003, dt.date(1901, 2, 3)
+
+
+@functools.lru_cache(maxsize=64)
+def _newest_statement(
+    vendor: str, amount: bool, day: bool, cursor: bool, limit: int
+) -> tuple[str, tuple[Any, ...]]:
+    qs: Any = Donation.objects.filter(fund_id=_FUND, status=DonationStatus.RECORDED)
+    if amount:
+        qs = qs.filter(amount=_AMOUNT)
+    if day:
+        qs = qs.filter(received_on=_DAY)
+    if cursor:
+        qs = qs.filter(id__lt=_CURSOR)
+    sql, params = qs.order_by("-id").values_list(*_COLUMNS)[:limit].query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _newest_rows(
+    fund: Fund, flt: DonationFilter, cursor: int | None, limit: int
+) -> list[tuple[Any, ...]]:
+    sql, template = _newest_statement(
+        connection.vendor, flt.amount is not None, flt.day is not None, cursor is not None, limit
+    )
+    values: dict[Any, Any] = {_FUND: fund.pk, _CURSOR: cursor, _AMOUNT: flt.amount}
+    if flt.day is not None:
+        values[_DAY] = flt.day
+        values[_DAY.isoformat()] = flt.day.isoformat()  # SQLite's adapted form
+    params = [values.get(p, p) if isinstance(p, int | str | dt.date) else p for p in template]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    if rows and isinstance(rows[0][1], str):  # SQLite hands dates back as text
+        rows = [(r[0], dt.date.fromisoformat(r[1]), *r[2:]) for r in rows]
+    return rows
 
 
 def donations_iter(

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .middleware import PUBLIC_PREFIX
 from .permissions import can
 
 
@@ -18,6 +19,8 @@ class _Perms:
 
 
 def actor(request: HttpRequest) -> dict[str, Any]:
+    if request.path_info.startswith(PUBLIC_PREFIX):  # the public site is the same for everyone
+        return {}
     user = request.user
     if not getattr(user, "is_authenticated", False):
         return {}

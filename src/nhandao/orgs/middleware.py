@@ -14,6 +14,9 @@ from . import selectors
 
 SESSION_KEY = "nhandao_assignment_id"
 OPEN_PREFIXES = ("/static/", "/i18n/", "/accounts/", "/api/", "/favicon")
+# The public site: the same for everyone, so the user (and the session) is not even looked at,
+# and its answers do not vary on the cookie (shared caches may keep them).
+PUBLIC_PREFIX = "/cong-khai/"
 
 
 class ActorMiddleware:
@@ -21,6 +24,9 @@ class ActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(PUBLIC_PREFIX):
+            request.assignments = []  # type: ignore[attr-defined]
+            return self.get_response(request)
         user = request.user
         if user.is_authenticated:
             assignments = selectors.assignment_list_for_user(user=user)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from html import escape as html_escape
 from typing import Any
 
 import qrcode
@@ -27,6 +27,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -45,12 +46,12 @@ from nhandao.funds.models import FundKind
 
 from . import exports, services
 from .forms import GiveForm, SearchForm
+from .middleware import keys_for
 
 PUBLIC_MAX_AGE = 60
 QR_MAX_AGE = 3600
 FUNDS_PER_PAGE = 20
 LATEST_SHOWN = 10
-PAGE_TTL = 60
 
 public_page = cache_control(public=True, max_age=PUBLIC_MAX_AGE)
 
@@ -65,13 +66,15 @@ def qr_svg(text: str, box_size: int = 6) -> str:
 
 def rows_html(rows: list[public.PublicDonation]) -> SafeString:
     """The received list's table rows, written here rather than by the template engine (50 rows
-    of four formatted cells are most of a list page's time); every text is escaped."""
+    of four formatted cells are most of a list page's time); every text is escaped (the
+    standard library's ``html.escape``, which Django's ``escape`` wraps at a cost per call)."""
     if not rows:
         empty = escape(_("Không có khoản ủng hộ nào."))
         return mark_safe(f'<tr><td colspan="4" class="muted">{empty}</td></tr>')  # noqa: S308
     out = [
-        f'<tr><td class="nowrap">{d.received_on:%d/%m/%Y}</td><td>{escape(d.name)}</td>'
-        f'<td class="num">{format_vnd(d.amount)}</td><td class="small">{escape(d.note)}</td></tr>'
+        f'<tr><td class="nowrap">{d.received_on:%d/%m/%Y}</td><td>{html_escape(d.name)}</td>'
+        f'<td class="num">{format_vnd(d.amount)}</td>'
+        f'<td class="small">{html_escape(d.note)}</td></tr>'
         for d in rows
     ]
     return mark_safe("".join(out))  # noqa: S308 - built from escaped values
@@ -97,44 +100,25 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"page": page, "rows": rows})
 
 
-def _cached(request: HttpRequest, state: str, make: Callable[[], HttpResponse]) -> HttpResponse:
-    """The page as rendered for this address and language while the fund's ``state`` holds
-    (a new donation, a reversal or a spending changes it: never a stale figure), at most
-    ``PAGE_TTL`` seconds (what else a page shows, e.g. a consent, follows within that)."""
-    raw = f"{request.get_full_path()}|{get_language()}|{state}"
-    key = "portal:page:" + hashlib.sha256(raw.encode()).hexdigest()
-    content = cache.get(key)
-    if content is None:
-        response = make()
-        if response.status_code != 200:
-            return response
-        cache.set(key, response.content, PAGE_TTL)
-        return response
-    return HttpResponse(content)
-
-
 @require_GET
 @public_page
 def portal_fund(request: HttpRequest, code: str) -> HttpResponse:
-    keys = public.fund_keys(code)
-
-    def make() -> HttpResponse:
-        fund = public.public_fund(code)
-        latest = public.donations_page(fund, public.DonationFilter(), size=LATEST_SHOWN)
-        context = {
-            "fund": fund,
-            "is_appeal": fund.kind == FundKind.APPEAL,
-            "status": public.status_label(fund),
-            "fig": public.figures_for([fund], {fund.pk: keys.balances})[fund.pk],
-            "latest": rows_html(latest.rows),
-            "given": public.given(fund, keys.spending),
-            "documents": list(public.public_documents(fund)),
-            "years": public.statement_years(fund),
-            **_account(fund),
-        }
-        return render(request, "portal/fund.html", context)
-
-    return _cached(request, f"{keys.state}:{timezone.localdate()}", make)
+    # Whole answers are kept by ``middleware.PublicPageCacheMiddleware`` under the fund's state.
+    keys = keys_for(request, code)
+    fund = public.public_fund(code, keys)
+    latest = public.donations_page(fund, public.DonationFilter(), size=LATEST_SHOWN)
+    context = {
+        "fund": fund,
+        "is_appeal": fund.kind == FundKind.APPEAL,
+        "status": public.status_label(fund),
+        "fig": public.figures_for([fund], {fund.pk: keys.balances})[fund.pk],
+        "latest": rows_html(latest.rows),
+        "given": public.given(fund, keys.spending),
+        "documents": list(public.public_documents(fund)),
+        "years": public.statement_years(fund),
+        **_account(fund),
+    }
+    return render(request, "portal/fund.html", context)
 
 
 def _filter(form: SearchForm) -> tuple[public.DonationFilter, int | None]:
@@ -150,23 +134,8 @@ def _filter(form: SearchForm) -> tuple[public.DonationFilter, int | None]:
 def portal_donations(request: HttpRequest, code: str) -> HttpResponse:
     form = SearchForm(request.GET or None)
     flt, cursor = _filter(form)
-    if cursor is None:  # first pages and searches come back often; later pages seldom
-        keys = public.fund_keys(code)
-        return _cached(
-            request,
-            keys.receipts,
-            lambda: _donations(request, public.public_fund(code), form, flt, None),
-        )
-    return _donations(request, public.public_fund(code), form, flt, cursor)
-
-
-def _donations(
-    request: HttpRequest,
-    fund: Any,
-    form: SearchForm,
-    flt: public.DonationFilter,
-    cursor: int | None,
-) -> HttpResponse:
+    keys = keys_for(request, code)
+    fund = public.public_fund(code, keys)
     page = public.donations_page(fund, flt, cursor)
     query: dict[str, Any] = {
         k: v for k, v in request.GET.items() if k in ("q", "amount", "day") and v
@@ -174,19 +143,51 @@ def _donations(
     next_url = ""
     if page.next_cursor:
         next_url = "?" + urlencode({**query, "cursor": page.next_cursor})
-    context = {
-        "fund": fund,
-        "form": form,
-        "page": page,
-        "rows": rows_html(page.rows),
-        "filtered": not flt.empty,
-        "first_url": "?" + urlencode(query) if cursor else "",
-        "by_name": bool(flt.q and public.name_prefix(flt.q)),
-        "next_url": next_url,
-        "download_query": urlencode(query),
-        "xlsx_cap": public.XLSX_CAP,
-    }
-    return render(request, "portal/donations.html", context)
+    pager = render_to_string(
+        "portal/_pager.html",
+        {"first_url": "?" + urlencode(query) if cursor else "", "next_url": next_url},
+        request,
+    )
+    frame = _list_frame(request, fund, form, flt, query, keys.state)
+    html = frame.replace(ROWS_HOLE, rows_html(page.rows), 1).replace(PAGER_HOLE, pager, 1)
+    return HttpResponse(html)
+
+
+# Where a page's rows and pager go in the list's frame (text a row cannot hold: it is escaped).
+ROWS_HOLE = "<!--rows-->"
+PAGER_HOLE = "<!--pager-->"
+FRAME_TTL = 60
+
+
+def _list_frame(
+    request: HttpRequest,
+    fund: Any,
+    form: SearchForm,
+    flt: public.DonationFilter,
+    query: dict[str, Any],
+    state: str,
+) -> str:
+    """The received list's page without its rows and pager: the same for every page of one
+    search, so it is rendered once per fund state, language and search (a later page then
+    costs its query and its rows)."""
+    errors = form.errors.as_json() if form.is_bound and form.errors else ""
+    raw = f"{state}|{get_language()}|{urlencode(sorted(query.items()))}|{errors}"
+    key = "portal:frame:" + hashlib.sha256(raw.encode()).hexdigest()
+    frame: str | None = cache.get(key)
+    if frame is None:
+        context = {
+            "fund": fund,
+            "form": form,
+            "rows": mark_safe(ROWS_HOLE),  # noqa: S308 - a constant
+            "pager": mark_safe(PAGER_HOLE),  # noqa: S308 - a constant
+            "filtered": not flt.empty,
+            "by_name": bool(flt.q and public.name_prefix(flt.q)),
+            "download_query": urlencode(query),
+            "xlsx_cap": public.XLSX_CAP,
+        }
+        frame = render_to_string("portal/donations.html", context, request)
+        cache.set(key, frame, FRAME_TTL)
+    return frame
 
 
 @require_GET
