@@ -4,8 +4,10 @@ refusing a malformed file or another account's statement with nothing written, a
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
+from django.utils import timezone
 
 from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
@@ -434,3 +436,19 @@ def test_bidv_and_techcombank_exports_are_recognised():
     parsed = statements.statement_read(tcb, "tcb.csv")
     assert (parsed.layout, parsed.account_no) == ("techcombank", "0011001234567")
     assert (parsed.lines[0].amount, parsed.lines[0].counterparty_account) == (300_000, "190333")
+
+
+def test_abandoned_uploads_are_swept_after_two_days(appeal, people, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    officer = actor(people.hn_officer)
+    old = statements.PendingUpload.create(fund=appeal, actor=officer, data=b"a;b", filename="a.csv")
+    aged = (timezone.now() - dt.timedelta(days=3)).timestamp()
+    for path in (old.data_path, old.state_path):
+        os.utime(tmp_path / path, (aged, aged))
+    fresh = statements.PendingUpload.create(
+        fund=appeal, actor=officer, data=b"c;d", filename="b.csv"
+    )
+    assert not old.exists() and not (tmp_path / old.data_path).exists()
+    assert fresh.exists() and fresh.data() == b"c;d"
+    assert statements.PendingUpload.sweep(timezone.now() + dt.timedelta(days=3)) == 2
+    assert not fresh.exists()

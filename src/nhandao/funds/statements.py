@@ -1409,6 +1409,8 @@ class PendingUpload:
     default storage, shared by the page and the worker."""
 
     DIR = "funds/statements/pending"
+    KEEP = dt.timedelta(days=2)  # an upload left at its mapping step (or a finished state) is
+    # removed this long after its last change: a statement names people and their accounts
 
     def __init__(self, token: str):
         if not TOKEN_RE.fullmatch(token or ""):
@@ -1427,6 +1429,7 @@ class PendingUpload:
     def create(
         cls, *, fund: Fund, actor: Any, data: bytes, filename: str, **options: Any
     ) -> PendingUpload:
+        cls.sweep()
         pending = cls(secrets.token_urlsafe(24))
         default_storage.save(pending.data_path, ContentFile(data))
         pending.write(
@@ -1441,6 +1444,25 @@ class PendingUpload:
             }
         )
         return pending
+
+    @classmethod
+    def sweep(cls, now: dt.datetime | None = None) -> int:
+        """Remove the files of uploads untouched for ``KEEP``; returns how many were removed."""
+        limit = (now or timezone.now()) - cls.KEEP
+        try:
+            _dirs, names = default_storage.listdir(cls.DIR)
+        except FileNotFoundError:
+            return 0
+        removed = 0
+        for name in names:
+            path = f"{cls.DIR}/{name}"
+            try:
+                if default_storage.get_modified_time(path) < limit:
+                    default_storage.delete(path)
+                    removed += 1
+            except FileNotFoundError:  # removed meanwhile by another process
+                continue
+        return removed
 
     def exists(self) -> bool:
         return bool(default_storage.exists(self.state_path))
