@@ -21,6 +21,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nhandao.core.text import person_sort_key_from_full
+from nhandao.funds import public
 from nhandao.orgs import services
 from nhandao.orgs.models import Role, RoleAssignment, Unit, UnitKind, User
 
@@ -62,8 +63,10 @@ def _fresh_cache():
     """Each test starts with an empty cache: the public pages and figures are kept per process
     under keys (a fund's id and counters) that a later test's data can repeat."""
     cache.clear()
+    public.forget_all()
     yield
     cache.clear()
+    public.forget_all()
 
 
 @pytest.fixture

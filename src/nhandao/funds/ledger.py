@@ -21,6 +21,7 @@ from nhandao.core.errors import ApplicationError
 from nhandao.core.money import format_vnd
 
 from .models import Entry, EntryKind, Fund, Pocket, earmark_key
+from .public import forget_fund
 
 MAX_AMOUNT = 10**15  # one quadrillion đồng: anything above is a typing error
 
@@ -122,6 +123,7 @@ def _post(
         raise _shortfall(pocket, -amount)
     Pocket.objects.filter(pk=pocket.pk).update(balance=F("balance") + amount)
     pocket.balance += amount
+    forget_fund(pocket.fund_id)
     return Entry.objects.create(
         pocket=pocket,
         fund_id=pocket.fund_id,
@@ -144,6 +146,7 @@ def _count_receipt(fund_id: int, *, goods: bool, amount: int, count: int) -> Non
     Fund.objects.filter(pk=fund_id).update(
         donations_count=F("donations_count") + count, **{field: F(field) + amount}
     )
+    forget_fund(fund_id)
 
 
 @transaction.atomic

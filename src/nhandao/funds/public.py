@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,8 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Collate
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -198,6 +201,43 @@ def fund_keys(code: str) -> FundKeys:
 
 
 _KEYS_SQL = _keys_sql()
+
+
+# How long one process answers public pages from the keys it last read of a fund before asking
+# the database again. The ledger and a fund's save forget them at once in the process that made
+# the change; every other process follows within this. (The pages also tell browsers and
+# proxies they may keep them a minute.)
+KEYS_FRESH_S = 1.0
+_recent: dict[str, tuple[float, FundKeys]] = {}
+
+
+def fund_keys_recent(code: str) -> FundKeys:
+    """``fund_keys`` as this process read them less than ``KEYS_FRESH_S`` ago, or read now:
+    what the public pages' cache asks on every request."""
+    now = time.monotonic()
+    seen = _recent.get(code.upper()) if isinstance(code, str) else None
+    if seen is not None and now - seen[0] < KEYS_FRESH_S:
+        return seen[1]
+    keys = fund_keys(code)
+    _recent[keys.code] = (now, keys)
+    return keys
+
+
+def forget_fund(pk: int) -> None:
+    """Drop the keys this process holds of the fund ``pk`` (its ledger moved, or it changed)."""
+    for code, (_at, keys) in list(_recent.items()):
+        if keys.pk == pk:
+            _recent.pop(code, None)
+
+
+def forget_all() -> None:
+    """Drop every fund's keys this process holds (tests start from nothing)."""
+    _recent.clear()
+
+
+@receiver([post_save, post_delete], sender=Fund, dispatch_uid="funds.public.forget_fund")
+def _fund_changed(sender: Any, instance: Fund, **kwargs: Any) -> None:
+    forget_fund(instance.pk)
 
 
 def fund_state(fund: Fund, balances: tuple[int, int]) -> str:

@@ -3,11 +3,13 @@
 The appeal page and its received list (first page, later pages, searches) are what the public
 asks for most, often thousands of times between two donations. Each is kept per address,
 language and day under the fund's state key (``funds.public.fund_keys``: one small query of its
-counters and pockets, which every donation, reversal, spending or transfer changes), so a
-reversed donation is gone from the next answer. A hit costs that query and a cache read: no
-session, authentication, CSRF or URL resolution. A miss runs the whole stack and keeps the
-answer only if it is plainly public (200, ``Cache-Control: public``, no cookie set, not
-varying on the cookie). Other pages pass through untouched.
+counters and pockets, which every donation, reversal, spending or transfer changes). A process
+reuses the keys it read for ``funds.public.KEYS_FRESH_S`` (one second), and the ledger forgets
+them at once in the process that posts, so a reversed donation is gone from the next answer
+there and within a second everywhere. A hit costs a cache read (and at most one query a second
+per fund): no session, authentication, CSRF or URL resolution. A miss runs the whole stack and
+keeps the answer only if it is plainly public (200, ``Cache-Control: public``, no cookie set,
+not varying on the cookie). Other pages pass through untouched.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ class PublicPageCacheMiddleware:
         if match is None:
             return self.get_response(request)
         try:
-            keys = public.fund_keys(match["code"])
+            keys = public.fund_keys_recent(match["code"])
         except Http404:
             return self.get_response(request)
         request.portal_keys = keys  # type: ignore[attr-defined]
