@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from nhandao.campaigns import selectors as campaigns
 from nhandao.core.errors import ApplicationError
-from nhandao.orgs.permissions import can
+from nhandao.orgs.permissions import active_unit, can
 from nhandao.people import selectors as people
 
 from . import selectors, services
@@ -40,13 +40,6 @@ from .models import Distribution
 
 EXPORT_LIMIT = 20_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _unit(request: HttpRequest) -> Any:
-    assignment = getattr(request.user, "active_assignment", None)
-    if assignment is None:
-        raise PermissionDenied
-    return assignment.unit
 
 
 def _units(request: HttpRequest, unit: Any) -> list[Any]:
@@ -94,14 +87,14 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.partner_list(user=request.user, query=query), 50).get_page(
         request.GET.get("page")
     )
-    may_edit = can(request.user, "data.edit", _unit(request))
+    may_edit = can(request.user, "data.edit", active_unit(request))
     context = {"page": page, "query": query, "may_edit": may_edit}
     return render(request, "aid/partner_list.html", context)
 
 
 @login_required
 def partner_create(request: HttpRequest) -> HttpResponse:
-    unit = _unit(request)
+    unit = active_unit(request)
     if not can(request.user, "data.edit", unit):
         raise PermissionDenied
     form = PartnerForm(request.POST or None)
@@ -193,7 +186,7 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
         "campaign": campaign,
         "campaigns": campaigns.campaign_list(user=request.user, status="launched")[:50],
         "may_edit": services.partner_of(request.user) is None
-        and can(request.user, "data.edit", _unit(request)),
+        and can(request.user, "data.edit", active_unit(request)),
     }
     return render(request, "aid/distribution_list.html", context)
 
@@ -210,7 +203,7 @@ def _distribution_form(request: HttpRequest, unit: Any) -> DistributionForm:
 
 @login_required
 def distribution_create(request: HttpRequest) -> HttpResponse:
-    unit = _unit(request)
+    unit = active_unit(request)
     if services.partner_of(request.user) is not None or not can(request.user, "data.edit", unit):
         raise PermissionDenied
     form = _distribution_form(request, unit)
@@ -524,7 +517,7 @@ def aid_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
 def _record_filters(request: HttpRequest) -> tuple[RecordFilterForm, dict[str, Any]]:
     from nhandao.orgs import selectors as orgs
 
-    unit = _unit(request)
+    unit = active_unit(request)
     running = campaigns.campaign_list(user=request.user)[:100]
     units = _units(request, unit)
     form = RecordFilterForm(
@@ -565,7 +558,7 @@ def aid_export(request: HttpRequest) -> HttpResponse:
             % {"n": f"{EXPORT_LIMIT:,}".replace(",", ".")},
         )
         return redirect(f"{reverse('aid_list')}?{request.GET.urlencode()}")
-    unit = chosen.get("unit") or _unit(request)
+    unit = chosen.get("unit") or active_unit(request)
     content = records_workbook(
         rows=qs,
         unit_name=unit.name,

@@ -4,8 +4,6 @@ Views only speak HTTP: every rule lives in ``vouchers``."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +20,7 @@ from nhandao.campaigns import selectors as campaigns
 from nhandao.core.errors import ApplicationError
 from nhandao.core.forms import StyledForm
 from nhandao.core.money import parse_vnd
-from nhandao.orgs.permissions import can
+from nhandao.orgs.permissions import active_unit, can
 from nhandao.orgs.selectors import unit_children, unit_get
 
 from . import selectors as aid_selectors
@@ -56,13 +54,6 @@ class RedeemForm(StyledForm):
     code = forms.CharField(label=gettext_lazy("Mã phiếu"), max_length=200)
 
 
-def _unit(request: HttpRequest) -> Any:
-    assignment = getattr(request.user, "active_assignment", None)
-    if assignment is None:
-        raise PermissionDenied
-    return assignment.unit
-
-
 def _fail(request: HttpRequest, exc: ApplicationError) -> None:
     messages.error(request, exc.message)
 
@@ -77,7 +68,7 @@ def fair_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def fair_create(request: HttpRequest) -> HttpResponse:
-    unit = _unit(request)
+    unit = active_unit(request)
     if not can(request.user, "data.edit", unit):
         raise PermissionDenied
     running = campaigns.campaign_list(user=request.user, status="launched")

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from nhandao.core.errors import ApplicationError
 from nhandao.core.signals import client_ip
 from nhandao.geo import selectors as geo
-from nhandao.orgs.permissions import can
+from nhandao.orgs.permissions import active_unit, can
 from nhandao.people import selectors as people_selectors
 from nhandao.people import services as people
 from nhandao.people.forms import HouseholdForm
@@ -30,13 +30,6 @@ from .forms import BeneficiaryForm, ConsentForm, FilterForm, VerifyForm
 from .models import Beneficiary
 
 EXPORT_LIMIT = 20_000
-
-
-def _unit(request: HttpRequest) -> Any:
-    assignment = getattr(request.user, "active_assignment", None)
-    if assignment is None:
-        raise PermissionDenied
-    return assignment.unit
 
 
 def _choices(unit: Any) -> dict[str, Any]:
@@ -62,7 +55,7 @@ def _filters(form: FilterForm) -> selectors.Filters:
 def beneficiary_list(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "data.view"):
         raise PermissionDenied
-    unit = _unit(request)
+    unit = active_unit(request)
     form = FilterForm(request.GET or None, **_choices(unit))
     qs = selectors.beneficiary_list(user=request.user, filters=_filters(form))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -84,7 +77,7 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
 def beneficiary_export(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "data.view"):
         raise PermissionDenied
-    unit = _unit(request)
+    unit = active_unit(request)
     form = FilterForm(request.GET or None, **_choices(unit))
     qs = selectors.beneficiary_list(user=request.user, filters=_filters(form))
     if qs.count() > EXPORT_LIMIT:
@@ -174,7 +167,7 @@ def _save(
 
 @login_required
 def beneficiary_create(request: HttpRequest) -> HttpResponse:
-    unit = _unit(request)
+    unit = active_unit(request)
     if not can(request.user, "data.edit", unit):
         raise PermissionDenied
     form = BeneficiaryForm(request.POST or None, request.FILES or None, **_choices(unit))
@@ -193,7 +186,7 @@ def beneficiary_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def beneficiary_match(request: HttpRequest) -> HttpResponse:
     """htmx: likely existing records for a draft (in scope: listed; outside: counted only)."""
-    unit = _unit(request)
+    unit = active_unit(request)
     data = request.GET
     context: dict[str, Any] = {"result": None}
     if (

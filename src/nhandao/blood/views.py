@@ -22,7 +22,7 @@ from nhandao.campaigns import selectors as campaigns
 from nhandao.core.errors import ApplicationError
 from nhandao.core.signals import client_ip
 from nhandao.orgs import selectors as orgs
-from nhandao.orgs.permissions import can
+from nhandao.orgs.permissions import active_unit, can, require_view
 from nhandao.people import selectors as people
 
 from . import exports, selectors
@@ -51,18 +51,6 @@ EXPORT_LIMIT = 50_000
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _unit(request: HttpRequest) -> Any:
-    assignment = getattr(request.user, "active_assignment", None)
-    if assignment is None:
-        raise PermissionDenied
-    return assignment.unit
-
-
-def _may_view(request: HttpRequest) -> None:
-    if not can(request.user, "data.view"):
-        raise PermissionDenied
-
-
 def _may_edit(request: HttpRequest, unit: Any) -> None:
     if not can(request.user, "data.edit", unit):
         raise PermissionDenied
@@ -75,7 +63,7 @@ def _units(request: HttpRequest, unit: Any) -> list[Any]:
 def _chosen_unit(request: HttpRequest) -> Any:
     """The unit a list is filtered to (?unit=, scoped), else the active unit."""
     pk = request.GET.get("unit")
-    return orgs.unit_get(user=request.user, pk=pk) if pk else _unit(request)
+    return orgs.unit_get(user=request.user, pk=pk) if pk else active_unit(request)
 
 
 def _parent_name(unit: Any) -> str:
@@ -126,7 +114,7 @@ def _too_many(request: HttpRequest, n: int, back: str) -> HttpResponse | None:
 
 
 def _donor_filters(request: HttpRequest) -> tuple[DonorFilterForm, dict[str, Any]]:
-    units = _units(request, _unit(request))
+    units = _units(request, active_unit(request))
     form = DonorFilterForm(request.GET or None, units=[(u.pk, u.name) for u in units])
     data = form.cleaned_data if form.is_valid() else {}
     chosen: dict[str, Any] = {
@@ -141,7 +129,7 @@ def _donor_filters(request: HttpRequest) -> tuple[DonorFilterForm, dict[str, Any
 
 @login_required
 def blood_donor_list(request: HttpRequest) -> HttpResponse:
-    _may_view(request)
+    require_view(request)
     form, chosen = _donor_filters(request)
     qs = selectors.donor_list(user=request.user, **chosen)
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
@@ -158,12 +146,12 @@ def blood_donor_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def blood_donor_export(request: HttpRequest) -> HttpResponse:
-    _may_view(request)
+    require_view(request)
     _form, chosen = _donor_filters(request)
     qs = selectors.donor_list(user=request.user, **chosen)
     if refused := _too_many(request, qs.count(), "blood_donor_list"):
         return refused
-    unit = chosen.get("unit") or _unit(request)
+    unit = chosen.get("unit") or active_unit(request)
     content = exports.donors_workbook(
         donors=qs.iterator(chunk_size=2000),
         unit_name=unit.name,
@@ -177,7 +165,7 @@ def blood_donor_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def blood_donor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     donor = selectors.donor_get(user=request.user, pk=pk)
-    _may_view(request)
+    require_view(request)
     history = selectors.donor_history(donor=donor)
     sensitive = can(request.user, "pii.view", donor.unit)
     if sensitive and (history.deferrals or any(d.health_notes for d in history.donations)):
@@ -217,7 +205,7 @@ def blood_donor_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def blood_session_list(request: HttpRequest) -> HttpResponse:
-    _may_view(request)
+    require_view(request)
     campaign = None
     if request.GET.get("campaign"):
         campaign = campaigns.campaign_get(user=request.user, pk=request.GET["campaign"])
@@ -226,7 +214,7 @@ def blood_session_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "campaign": campaign,
-        "may_edit": can(request.user, "data.edit", _unit(request)),
+        "may_edit": can(request.user, "data.edit", active_unit(request)),
     }
     return render(request, "blood/session_list.html", context)
 
@@ -246,7 +234,7 @@ def _session_data(request: HttpRequest, form: SessionForm) -> SessionData:
 
 @login_required
 def blood_session_create(request: HttpRequest) -> HttpResponse:
-    unit = _unit(request)
+    unit = active_unit(request)
     _may_edit(request, unit)
     initial = {"campaign": request.GET.get("campaign"), "status": SessionStatus.PLANNED}
     form = _session_form(request, unit, initial)
@@ -285,7 +273,7 @@ def blood_session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def blood_session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(user=request.user, pk=pk)
-    _may_view(request)
+    require_view(request)
     context = {
         "session": session,
         "registrations": selectors.session_registrations(session=session),
@@ -354,7 +342,7 @@ def _honour_filters(request: HttpRequest) -> dict[str, Any]:
 
 @login_required
 def blood_honour_list(request: HttpRequest) -> HttpResponse:
-    _may_view(request)
+    require_view(request)
     chosen = _honour_filters(request)
     honours = list(selectors.honour_list(user=request.user, **chosen)[:EXPORT_LIMIT])
     groups: dict[tuple[str, str], list[Any]] = {}
@@ -364,7 +352,7 @@ def blood_honour_list(request: HttpRequest) -> HttpResponse:
         **chosen,
         "groups": groups,
         "count": len(honours),
-        "units": _units(request, _unit(request)),
+        "units": _units(request, active_unit(request)),
         "statuses": HonourStatus.choices,
         "query_string": request.GET.urlencode(),
         "may_award": can(request.user, "data.edit", chosen["unit"]),
@@ -375,7 +363,7 @@ def blood_honour_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def blood_honour_export(request: HttpRequest) -> HttpResponse:
-    _may_view(request)
+    require_view(request)
     chosen = _honour_filters(request)
     honours = selectors.honour_list(user=request.user, **chosen)[:EXPORT_LIMIT]
     unit = chosen["unit"]
@@ -422,7 +410,7 @@ def _reminder_filters(request: HttpRequest) -> dict[str, Any]:
 
 @login_required
 def blood_reminder_list(request: HttpRequest) -> HttpResponse:
-    _may_view(request)
+    require_view(request)
     chosen = _reminder_filters(request)
     qs = selectors.reminder_list(user=request.user, **chosen)
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
@@ -431,7 +419,7 @@ def blood_reminder_list(request: HttpRequest) -> HttpResponse:
     context = {
         **chosen,
         "page": page,
-        "units": _units(request, _unit(request)),
+        "units": _units(request, active_unit(request)),
         "groups": selectors.BLOOD_GROUPS,
         "query_string": query.urlencode(),
         "show_phone": can(request.user, "pii.view", chosen["unit"]),
@@ -441,7 +429,7 @@ def blood_reminder_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def blood_reminder_export(request: HttpRequest) -> HttpResponse:
-    _may_view(request)
+    require_view(request)
     chosen = _reminder_filters(request)
     qs = selectors.reminder_list(user=request.user, **chosen)
     if refused := _too_many(request, qs.count(), "blood_reminder_list"):
@@ -466,7 +454,7 @@ def blood_reminder_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def blood_pledge_list(request: HttpRequest) -> HttpResponse:
-    _may_view(request)
+    require_view(request)
     unit = _chosen_unit(request)
     kind = request.GET.get("kind", "")
     withdrawn = request.GET.get("withdrawn") == "1"
@@ -478,8 +466,8 @@ def blood_pledge_list(request: HttpRequest) -> HttpResponse:
         "page": Paginator(qs, 100).get_page(request.GET.get("page")),
         "counts": selectors.pledge_counts(user=request.user, unit=unit),
         "kinds": PledgeKind.choices,
-        "units": _units(request, _unit(request)),
-        "may_edit": can(request.user, "data.edit", _unit(request)),
+        "units": _units(request, active_unit(request)),
+        "may_edit": can(request.user, "data.edit", active_unit(request)),
         "found": people.person_list(user=request.user, query=request.GET.get("q", ""))[:20]
         if len(request.GET.get("q", "")) >= 2
         else [],
@@ -559,7 +547,7 @@ def blood_stats(request: HttpRequest) -> HttpResponse:
         "unit": unit,
         "campaign": campaign,
         "peak": peak,
-        "units": _units(request, _unit(request)),
+        "units": _units(request, active_unit(request)),
         "query_string": request.GET.urlencode(),
         "drives": campaigns.campaign_list(user=request.user, kind="blood_drive")[:50],
     }

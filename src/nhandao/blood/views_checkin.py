@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nhandao.core.errors import ApplicationError
-from nhandao.orgs.permissions import can
+from nhandao.orgs.permissions import can, require_view
 from nhandao.people import selectors as people
 from nhandao.people import services as people_services
 
@@ -25,11 +24,6 @@ from . import eligibility, services
 from .forms import DeferralForm, DonationForm, NewDonorForm, UseForm
 from .models import BloodSession, DonationKind
 from .selectors import donor_get, session_get, session_registrations
-
-
-def _may_view(request: HttpRequest) -> None:
-    if not can(request.user, "data.view"):
-        raise PermissionDenied
 
 
 def _error(form: Any, exc: ApplicationError) -> None:
@@ -48,7 +42,7 @@ def _kind(request: HttpRequest) -> str:
 @login_required
 def checkin_home(request: HttpRequest) -> HttpResponse:
     """Sessions around today in the user's scope, each with its check-in desk."""
-    _may_view(request)
+    require_view(request)
     sessions = desk.session_list_around(user=request.user)
     return render(request, "blood/checkin/home.html", {"sessions": sessions})
 
@@ -56,7 +50,7 @@ def checkin_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def checkin(request: HttpRequest, pk: int) -> HttpResponse:
     session = session_get(user=request.user, pk=pk)
-    _may_view(request)
+    require_view(request)
     query, kind = request.GET.get("q", "").strip(), _kind(request)
     rows = desk.checkin_lookup(user=request.user, query=query, on=session.held_on, kind=kind)
     context = {"session": session, "query": query, "kind": kind, "rows": rows}
@@ -104,7 +98,7 @@ def checkin_donor(request: HttpRequest, pk: int, donor_id: int) -> HttpResponse:
     """The donor at the desk: the decision, and the donation form (POST records it)."""
     session = session_get(user=request.user, pk=pk)
     donor = donor_get(user=request.user, pk=donor_id)
-    _may_view(request)
+    require_view(request)
     context = _donor_context(request, session, donor)
     initial = {"kind": context["kind"], "weight_kg": context["facts"].weight_kg}
     volumes = context["decision"].allowed_volumes or _all_volumes(context["kind"])
@@ -144,7 +138,7 @@ def _all_volumes(kind: str) -> list[int]:
 def checkin_defer(request: HttpRequest, pk: int, donor_id: int) -> HttpResponse:
     session = session_get(user=request.user, pk=pk)
     donor = donor_get(user=request.user, pk=donor_id)
-    _may_view(request)
+    require_view(request)
     form = DeferralForm(request.POST)
     if form.is_valid():
         try:
@@ -169,7 +163,7 @@ def checkin_defer(request: HttpRequest, pk: int, donor_id: int) -> HttpResponse:
 def checkin_new(request: HttpRequest, pk: int) -> HttpResponse:
     """A new donor at the desk: the person (duplicates offered first), blood group, weight."""
     session = session_get(user=request.user, pk=pk)
-    _may_view(request)
+    require_view(request)
     form = NewDonorForm(request.POST or None, initial={"id_number": request.GET.get("q", "")})
     matches: list[Any] = []
     if request.method == "POST" and request.POST.get("person"):
@@ -225,7 +219,7 @@ def _register(request: HttpRequest, session: Any, form: Any, person: Any) -> Htt
 def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     """A donation's certificate: what was donated, the free transfusions used, what remains."""
     donation = desk.donation_get(user=request.user, pk=pk)
-    _may_view(request)
+    require_view(request)
     form = UseForm(request.POST or None, initial={"used_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:

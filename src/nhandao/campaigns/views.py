@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from nhandao.core import lunar
 from nhandao.core.errors import ApplicationError
 from nhandao.core.money import parse_vnd
-from nhandao.orgs.permissions import can
+from nhandao.orgs.permissions import active_unit, can
 from nhandao.orgs.selectors import unit_get
 
 from . import exports, reports, selectors, services, tasks
@@ -33,13 +33,6 @@ WIDGET_SIZE = 5  # running campaigns on a dashboard, each with its coverage
 LOWEST_KINDS = {"commune", "branch", "group", "team", "club"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _unit(request: HttpRequest) -> Any:
-    assignment = getattr(request.user, "active_assignment", None)
-    if assignment is None:
-        raise PermissionDenied
-    return assignment.unit
 
 
 def _need(request: HttpRequest, perm: str) -> None:
@@ -56,7 +49,7 @@ def _groups() -> list[tuple[str, str]]:
 def _focus(request: HttpRequest, campaign: Campaign) -> Any:
     """The unit a campaign page shows: ``?unit=`` (through the scoped getter) or the user's own;
     the campaign's unit when that lies above it; 404 outside the campaign's area."""
-    unit = _unit(request)
+    unit = active_unit(request)
     if request.GET.get("unit"):
         unit = unit_get(user=request.user, pk=request.GET["unit"])
     if unit.path.startswith(campaign.unit.path):
@@ -80,7 +73,7 @@ def _may_manage(request: HttpRequest, campaign: Campaign) -> bool:
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     _need(request, "data.view")
-    unit = _unit(request)
+    unit = active_unit(request)
     form = FilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     qs = selectors.campaign_list(
@@ -148,7 +141,9 @@ def _save(request: HttpRequest, form: CampaignForm, campaign: Campaign | None) -
     try:
         data = _campaign_data(form.cleaned_data)
         if campaign is None:
-            return services.campaign_create(actor=request.user, unit=_unit(request), data=data)
+            return services.campaign_create(
+                actor=request.user, unit=active_unit(request), data=data
+            )
         return services.campaign_update(actor=request.user, campaign=campaign, data=data)
     except ApplicationError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -157,7 +152,7 @@ def _save(request: HttpRequest, form: CampaignForm, campaign: Campaign | None) -
 
 @login_required
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    unit = _unit(request)
+    unit = active_unit(request)
     if not can(request.user, "campaign.manage", unit):
         raise PermissionDenied
     if request.method == "POST":
@@ -478,7 +473,7 @@ def campaign_dashboard_widget(request: HttpRequest) -> HttpResponse:
     """htmx fragment on the unit dashboard: the campaigns running for the user's unit."""
     if not can(request.user, "data.view"):
         return HttpResponse("")
-    unit = _unit(request)
+    unit = active_unit(request)
     running = [
         (c, selectors.coverage(campaign=c, unit=selectors.focus_unit(campaign=c, unit=unit)))
         for c in selectors.campaigns_running(user=request.user)[:WIDGET_SIZE]

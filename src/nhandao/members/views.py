@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from nhandao.core.errors import ApplicationError
 from nhandao.orgs import selectors as orgs
-from nhandao.orgs.permissions import can
+from nhandao.orgs.permissions import active_unit, can, require_view
 from nhandao.people import selectors as people
 from nhandao.people import services as people_services
 
@@ -45,18 +45,6 @@ EXPORT_LIMIT = 50_000
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _unit(request: HttpRequest) -> Any:
-    assignment = getattr(request.user, "active_assignment", None)
-    if assignment is None:
-        raise PermissionDenied
-    return assignment.unit
-
-
-def _may_view(request: HttpRequest) -> None:
-    if not can(request.user, "data.view"):
-        raise PermissionDenied
-
-
 def _may_edit(request: HttpRequest, unit: Any) -> None:
     if not can(request.user, "data.edit", unit):
         raise PermissionDenied
@@ -64,12 +52,12 @@ def _may_edit(request: HttpRequest, unit: Any) -> None:
 
 def _chosen_unit(request: HttpRequest) -> Any:
     pk = request.GET.get("unit")
-    return orgs.unit_get(user=request.user, pk=pk) if pk else _unit(request)
+    return orgs.unit_get(user=request.user, pk=pk) if pk else active_unit(request)
 
 
 def _unit_choices(request: HttpRequest, unit: Any | None = None) -> list[tuple[int, str]]:
     """The active unit and the units under it the user may see (a page's choice of branch)."""
-    unit = unit or _unit(request)
+    unit = unit or active_unit(request)
     units = orgs.unit_list(user=request.user).filter(path__startswith=unit.path, is_active=True)
     return [(u.pk, u.name) for u in units.order_by("path")[:2000]]
 
@@ -128,7 +116,7 @@ def _parent_name(unit: Any) -> str:
 
 @login_required
 def member_dashboard(request: HttpRequest) -> HttpResponse:
-    _may_view(request)
+    require_view(request)
     unit = _chosen_unit(request)
     counts = selectors.unit_counts(unit, _year(request))
     return render(request, "members/dashboard.html", {"c": counts, "unit": unit})
@@ -152,7 +140,7 @@ def _filters(request: HttpRequest) -> tuple[MemberFilterForm, selectors.MemberFi
 
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
-    _may_view(request)
+    require_view(request)
     form, filters = _filters(request)
     qs = selectors.member_list(request.user, filters)
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
@@ -164,13 +152,13 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def member_export(request: HttpRequest) -> HttpResponse:
-    _may_view(request)
+    require_view(request)
     _form, filters = _filters(request)
     qs = selectors.member_list(request.user, filters)
     if qs.count() > EXPORT_LIMIT:
         messages.error(request, _("Danh sách quá 50.000 dòng: hãy lọc bớt trước khi xuất."))
         return redirect("member_list")
-    unit = filters.unit or _unit(request)
+    unit = filters.unit or active_unit(request)
     content = exports.members_workbook(
         members=qs.iterator(chunk_size=2000),
         unit_name=unit.name,
@@ -186,8 +174,8 @@ def member_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_create(request: HttpRequest) -> HttpResponse:
     """A new member: a person found in the registry (duplicates offered first) or a new one."""
-    _may_view(request)
-    initial = {"joined_on": timezone.localdate(), "unit": _unit(request).pk}
+    require_view(request)
+    initial = {"joined_on": timezone.localdate(), "unit": active_unit(request).pk}
     form = MemberForm(request.POST or None, units=_unit_choices(request), initial=initial)
     matches: list[Any] = []
     if request.method == "POST" and form.is_valid():
@@ -235,7 +223,7 @@ def _register(request: HttpRequest, form: Any, person: Any) -> HttpResponse | No
 @login_required
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = selectors.member_get(user=request.user, pk=pk)
-    _may_view(request)
+    require_view(request)
     context = {
         "m": member,
         "h": selectors.member_history(member=member),
@@ -248,7 +236,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def member_card(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable card (CR80, 85.6 × 54 mm) with a QR code of the card number."""
     member = selectors.member_get(user=request.user, pk=pk)
-    _may_view(request)
+    require_view(request)
     qr = _qr_svg(member.card_no) if member.card_no else ""
     return render(request, "members/card.html", {"m": member, "qr": qr})
 
@@ -350,8 +338,8 @@ def _url(name: str, *args: Any) -> str:
 
 @login_required
 def agency_list(request: HttpRequest) -> HttpResponse:
-    _may_view(request)
-    unit = _unit(request)
+    require_view(request)
+    unit = active_unit(request)
     rows = selectors.agency_branches(user=request.user, unit=unit)
     context = {"rows": rows, "unit": unit, "may_add": can(request.user, "unit.manage", unit)}
     return render(request, "members/agencies.html", context)
@@ -373,8 +361,8 @@ def _school_year(request: HttpRequest, unit: Any) -> str:
 
 @login_required
 def school_list(request: HttpRequest) -> HttpResponse:
-    _may_view(request)
-    unit = _unit(request)
+    require_view(request)
+    unit = active_unit(request)
     schools = selectors.school_list(user=request.user, unit=unit)
     return render(request, "members/schools.html", {"schools": schools, "unit": unit})
 
@@ -383,7 +371,7 @@ def school_list(request: HttpRequest) -> HttpResponse:
 def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The school's own dashboard: youth by class and school year, activities, the list."""
     unit = selectors.school_get(user=request.user, pk=pk)
-    _may_view(request)
+    require_view(request)
     school_year = _school_year(request, unit)
     context = {
         "unit": unit,
@@ -452,7 +440,7 @@ def youth_activity_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def youth_export(request: HttpRequest, pk: int) -> HttpResponse:
     unit = selectors.school_get(user=request.user, pk=pk)
-    _may_view(request)
+    require_view(request)
     school_year = _school_year(request, unit)
     content = exports.youth_workbook(
         youth=selectors.youth_list(unit=unit, school_year=school_year).iterator(chunk_size=2000),

@@ -20,7 +20,7 @@ from nhandao.campaigns import selectors as campaigns
 from nhandao.core.errors import ApplicationError
 from nhandao.core.signals import client_ip
 from nhandao.orgs import selectors as orgs
-from nhandao.orgs.permissions import can
+from nhandao.orgs.permissions import active_unit, can
 from nhandao.people import selectors as people_selectors
 from nhandao.people import services as people
 
@@ -43,13 +43,6 @@ EXPORT_LIMIT = 50_000
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _unit(request: HttpRequest) -> Any:
-    assignment = getattr(request.user, "active_assignment", None)
-    if assignment is None:
-        raise PermissionDenied
-    return assignment.unit
 
 
 def _may(request: HttpRequest, perm: str, unit: Any = None) -> None:
@@ -101,7 +94,7 @@ def _person_data(data: dict[str, Any]) -> people.PersonData:
 
 
 def _volunteer_filters(request: HttpRequest) -> tuple[VolunteerFilterForm, selectors.Filters]:
-    unit = _unit(request)
+    unit = active_unit(request)
     form = VolunteerFilterForm(request.GET or None, skills=_skills(), teams=_teams(request, unit))
     data = form.cleaned_data if form.is_valid() else {}
     team = selectors.team_get(user=request.user, pk=data["team"]) if data.get("team") else None
@@ -119,7 +112,7 @@ def _volunteer_filters(request: HttpRequest) -> tuple[VolunteerFilterForm, selec
 def volunteer_list(request: HttpRequest) -> HttpResponse:
     _may(request, "data.view")
     form, filters = _volunteer_filters(request)
-    qs = selectors.volunteer_list(user=request.user, unit=_unit(request), filters=filters)
+    qs = selectors.volunteer_list(user=request.user, unit=active_unit(request), filters=filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     flags = selectors.active_flags(list(page.object_list))
     context = {
@@ -127,7 +120,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "rows": [(v, flags.get(v.pk)) for v in page.object_list],
         "query_string": _without_page(request),
-        "may_edit": can(request.user, "data.edit", _unit(request)),
+        "may_edit": can(request.user, "data.edit", active_unit(request)),
     }
     return render(request, "members/volunteers/list.html", context)
 
@@ -136,7 +129,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
 def volunteer_export(request: HttpRequest) -> HttpResponse:
     _may(request, "data.view")
     _form, filters = _volunteer_filters(request)
-    unit = _unit(request)
+    unit = active_unit(request)
     rows = list(
         selectors.volunteer_list(user=request.user, unit=unit, filters=filters)[:EXPORT_LIMIT]
     )
@@ -151,7 +144,7 @@ def volunteer_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def volunteer_create(request: HttpRequest) -> HttpResponse:
-    unit = _unit(request)
+    unit = active_unit(request)
     _may(request, "data.edit", unit)
     form = VolunteerForm(request.POST or None, skills=_skills())
     if request.method == "POST" and form.is_valid():
@@ -182,7 +175,7 @@ def volunteer_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def volunteer_match(request: HttpRequest) -> HttpResponse:
     """htmx: likely existing records while the officer types (in scope listed, outside counted)."""
-    _unit(request)
+    active_unit(request)
     data = request.GET
     result = None
     if (
@@ -222,7 +215,7 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "hours_form": HoursForm(
             campaigns=_campaigns(request), initial={"served_on": timezone.localdate()}
         ),
-        "team_form": TeamAddForm(teams=_teams(request, _unit(request))),
+        "team_form": TeamAddForm(teams=_teams(request, active_unit(request))),
     }
     return render(request, "members/volunteers/detail.html", context)
 
@@ -289,7 +282,7 @@ def volunteer_hours(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def volunteer_team_add(request: HttpRequest, pk: int) -> HttpResponse:
     v = selectors.volunteer_get(user=request.user, pk=pk)
-    form = TeamAddForm(request.POST, teams=_teams(request, _unit(request)))
+    form = TeamAddForm(request.POST, teams=_teams(request, active_unit(request)))
     if form.is_valid():
         team = selectors.team_get(user=request.user, pk=form.cleaned_data["team"])
         try:
@@ -315,7 +308,7 @@ def volunteer_team_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
     _may(request, "data.view")
-    teams = selectors.team_list(user=request.user, unit=_unit(request))
+    teams = selectors.team_list(user=request.user, unit=active_unit(request))
     return render(request, "members/volunteers/teams.html", {"teams": teams})
 
 
@@ -349,7 +342,7 @@ def team_member_remove(request: HttpRequest, pk: int, membership_id: int) -> Htt
 def rule_list(request: HttpRequest) -> HttpResponse:
     """The "active" rules in scope; an administrator sets the one of a unit (?unit=, scoped)."""
     unit_pk = request.POST.get("unit") or request.GET.get("unit")
-    unit = orgs.unit_get(user=request.user, pk=unit_pk) if unit_pk else _unit(request)
+    unit = orgs.unit_get(user=request.user, pk=unit_pk) if unit_pk else active_unit(request)
     _may(request, "data.view")
     rule = selectors.rule_for(unit)
     initial = {"min_hours": rule.min_hours, "period_months": rule.period_months} if rule else {}
@@ -377,7 +370,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 
 def _staff_context(request: HttpRequest) -> tuple[Any, list[Any], bool]:
     unit_pk = request.GET.get("unit")
-    unit = orgs.unit_get(user=request.user, pk=unit_pk) if unit_pk else _unit(request)
+    unit = orgs.unit_get(user=request.user, pk=unit_pk) if unit_pk else active_unit(request)
     current = timezone.localdate() if request.GET.get("current") else None
     rows = list(
         selectors.staff_list(user=request.user, unit=unit, current_on=current)[:EXPORT_LIMIT]
@@ -391,7 +384,7 @@ def _staff_context(request: HttpRequest) -> tuple[Any, list[Any], bool]:
 
 
 def _staff_units(request: HttpRequest) -> list[Any]:
-    home = _unit(request)
+    home = active_unit(request)
     children = orgs.unit_children(user=request.user, unit=home, include_inactive=False, limit=300)
     return [home, *children]
 
@@ -406,7 +399,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "show_pii": show,
         "query_string": request.GET.urlencode(),
-        "may_edit": can(request.user, "data.edit", _unit(request)),
+        "may_edit": can(request.user, "data.edit", active_unit(request)),
     }
     return render(request, "members/staff/list.html", context)
 
@@ -444,7 +437,7 @@ def _staff_data(d: dict[str, Any]) -> staff.StaffData:
 
 @login_required
 def staff_create(request: HttpRequest) -> HttpResponse:
-    unit = _unit(request)
+    unit = active_unit(request)
     _may(request, "data.edit", unit)
     form = StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from nhandao.core.errors import ApplicationError
 from nhandao.orgs import selectors as orgs
-from nhandao.orgs.permissions import can
+from nhandao.orgs.permissions import active_unit, can, require_view
 from nhandao.people import selectors as people
 
 from . import exports, selectors, services
@@ -32,10 +32,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _unit(request: HttpRequest) -> Any:
-    assignment = getattr(request.user, "active_assignment", None)
-    if assignment is None or not can(request.user, "data.view"):
-        raise PermissionDenied
-    return assignment.unit
+    require_view(request)
+    return active_unit(request)
 
 
 def _chosen_unit(request: HttpRequest) -> Any:
