@@ -87,6 +87,7 @@ def _pair(tree: Any, people: Any) -> dict[str, Any]:
     "donation_thanks",
     "receipt_print",
     "receipt_docx",
+    "receipt_pdf",
     "receipt_issue",
     "receipt_email",
 )
@@ -113,6 +114,7 @@ def _api_donor(tree: Any, people: Any) -> dict[str, Any]:
     "/api/v1/funds/donations/{donation_id}",
     "/api/v1/funds/donations/{donation_id}/reverse",
     "/api/v1/funds/donations/{donation_id}/receipt",
+    "/api/v1/funds/donations/{donation_id}/receipt.pdf",
 )
 def _api_donation(tree: Any, people: Any) -> dict[str, Any]:
     return {"donation_id": _qt_donation(tree, people).pk}

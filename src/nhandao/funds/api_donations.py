@@ -506,6 +506,30 @@ def receipt_get(request: HttpRequest, donation_id: int) -> Any:
     return response
 
 
+@router.get(
+    "/funds/donations/{donation_id}/receipt.pdf",
+    response={200: None, **ERRORS},
+    summary="Giấy xác nhận ủng hộ (PDF)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "Tệp PDF",
+                "content": {receipts.PDF: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def receipt_get_pdf(request: HttpRequest, donation_id: int) -> Any:
+    from .receipt_pdf import receipt_pdf
+
+    user = _user(request)
+    receipt = sel.receipt_get(user=user, donation_pk=donation_id)
+    response = HttpResponse(receipt_pdf(receipt), content_type=receipts.PDF)
+    name = receipts.receipt_file_name(receipt, "pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 # --- pledges ---------------------------------------------------------------------------------
 
 

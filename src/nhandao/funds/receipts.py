@@ -1,9 +1,11 @@
 """The receipt ("GIẤY XÁC NHẬN ỦNG HỘ") and thank-you letters ("THƯ CẢM ƠN") as Word documents in
-the Decree 30 layout, and sending a receipt by e-mail with the document attached."""
+the Decree 30 layout, and sending a receipt by e-mail with the document attached. The receipt's
+content (``receipt_content``) is also written as a PDF by ``receipt_pdf``."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +26,7 @@ from .services import d, require
 
 A = AuditEvent.Action
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
 
 
 def parent_name(unit: Any) -> str:
@@ -69,53 +72,75 @@ def receipt_lines(receipt: Receipt) -> list[tuple[str, str]]:
     return rows
 
 
-def receipt_docx(receipt: Receipt) -> bytes:
-    doc = _document(receipt.unit, receipt.issued_on, doc_type="GXN", number=receipt.code)
-    doc.title(_("GIẤY XÁC NHẬN ỦNG HỘ"), _("Số %(code)s") % {"code": receipt.code})
-    if receipt.voided:
-        doc.paragraph(_("(Giấy xác nhận này đã bị hủy cùng khoản ủng hộ.)"), italic=True)
-    doc.paragraph(_("%(unit)s xác nhận đã nhận khoản ủng hộ sau:") % {"unit": receipt.unit.name})
-    for label, value in receipt_lines(receipt):
-        doc.paragraph(f"{label}: {value}")
+@dataclass(frozen=True)
+class ReceiptContent:
+    """What a receipt says, in order: written out by the .docx and the PDF alike."""
+
+    title: str
+    subtitle: str
+    void_note: str
+    intro: str
+    lines: list[tuple[str, str]]
+    item_headers: list[str]
+    item_rows: list[list[Any]]
+    thanks: str
+    on_behalf: str
+    position: str
+    recipients: list[str]
+
+
+def receipt_content(receipt: Receipt) -> ReceiptContent:
     items = list(receipt.donation.items.all())
-    if items:
-        doc.table(
-            [
-                _("STT"),
-                _("Tên hàng"),
-                _("Đơn vị tính"),
-                _("Số lượng"),
-                _("Đơn giá"),
-                _("Thành tiền"),
-            ],
-            [
-                [
-                    n,
-                    i.description,
-                    i.measure,
-                    i.quantity,
-                    format_vnd(i.unit_value),
-                    format_vnd(i.value),
-                ]
-                for n, i in enumerate(items, start=1)
-            ],
-        )
-    doc.paragraph(
-        _(
+    return ReceiptContent(
+        title=_("GIẤY XÁC NHẬN ỦNG HỘ"),
+        subtitle=_("Số %(code)s") % {"code": receipt.code},
+        void_note=_("(Giấy xác nhận này đã bị hủy cùng khoản ủng hộ.)") if receipt.voided else "",
+        intro=_("%(unit)s xác nhận đã nhận khoản ủng hộ sau:") % {"unit": receipt.unit.name},
+        lines=receipt_lines(receipt),
+        item_headers=[
+            _("STT"),
+            _("Tên hàng"),
+            _("Đơn vị tính"),
+            _("Số lượng"),
+            _("Đơn giá"),
+            _("Thành tiền"),
+        ]
+        if items
+        else [],
+        item_rows=[
+            [n, i.description, i.measure, i.quantity, format_vnd(i.unit_value), format_vnd(i.value)]
+            for n, i in enumerate(items, start=1)
+        ],
+        thanks=_(
             "Hội Chữ thập đỏ trân trọng cảm ơn tấm lòng nhân ái của Quý vị. Khoản ủng hộ được sử "
             "dụng đúng mục đích và công khai theo quy định."
-        )
-    )
-    doc.signature(
+        ),
         on_behalf=_("TM. BAN THƯỜNG VỤ"),
         position=_("CHỦ TỊCH"),
         recipients=[receipt.donor_name],
     )
+
+
+def receipt_docx(receipt: Receipt) -> bytes:
+    content = receipt_content(receipt)
+    doc = _document(receipt.unit, receipt.issued_on, doc_type="GXN", number=receipt.code)
+    doc.title(content.title, content.subtitle)
+    if content.void_note:
+        doc.paragraph(content.void_note, italic=True)
+    doc.paragraph(content.intro)
+    for label, value in content.lines:
+        doc.paragraph(f"{label}: {value}")
+    if content.item_rows:
+        doc.table(content.item_headers, content.item_rows)
+    doc.paragraph(content.thanks)
+    doc.signature(
+        on_behalf=content.on_behalf, position=content.position, recipients=content.recipients
+    )
     return doc.render()
 
 
-def receipt_file_name(receipt: Receipt) -> str:
-    return f"giay-xac-nhan-{receipt.number:05d}-{receipt.year}.docx"
+def receipt_file_name(receipt: Receipt, extension: str = "docx") -> str:
+    return f"giay-xac-nhan-{receipt.number:05d}-{receipt.year}.{extension}"
 
 
 def thank_you_docx(donation: Donation, *, day: dt.date | None = None) -> bytes:
@@ -197,7 +222,8 @@ def receipt_address(receipt: Receipt) -> str:
 
 @transaction.atomic
 def receipt_email(*, actor: Any, receipt: Receipt, to: str = "") -> Receipt:
-    """Send the receipt to the donor's address with the .docx attached; stamp and audit it."""
+    """Send the receipt to the donor's address with the PDF (what a phone opens) and the .docx
+    attached; stamp and audit it."""
     require(actor, "donation.record", receipt.unit)
     if receipt.voided:
         raise ApplicationError(_("Giấy xác nhận đã hủy, không gửi được."))
@@ -223,6 +249,9 @@ def receipt_email(*, actor: Any, receipt: Receipt, to: str = "") -> Receipt:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
     )
+    from .receipt_pdf import receipt_pdf
+
+    message.attach(receipt_file_name(receipt, "pdf"), receipt_pdf(receipt), PDF)
     message.attach(receipt_file_name(receipt), receipt_docx(receipt), DOCX)
     message.send()
     now = timezone.now()

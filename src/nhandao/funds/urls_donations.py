@@ -37,6 +37,7 @@ urlpatterns: list = [
     # receipts (one per donation, addressed by the donation)
     path("donations/<int:pk>/receipt/", v.receipt_print, name="receipt_print"),
     path("donations/<int:pk>/receipt.docx", v.receipt_docx, name="receipt_docx"),
+    path("donations/<int:pk>/receipt.pdf", v.receipt_pdf, name="receipt_pdf"),
     path("donations/<int:pk>/receipt/issue/", v.receipt_issue, name="receipt_issue"),
     path("donations/<int:pk>/receipt/email/", v.receipt_email, name="receipt_email"),
     # pledges

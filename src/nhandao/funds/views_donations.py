@@ -749,6 +749,20 @@ def receipt_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    receipt = sel.receipt_get(user=request.user, donation_pk=pk)
+    _may_view(request)
+    from .receipt_pdf import receipt_pdf as render_pdf
+
+    try:
+        content = render_pdf(receipt)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("donation_detail", pk=pk)
+    return _file(content, receipts.PDF, receipts.receipt_file_name(receipt, "pdf"))
+
+
+@login_required
 @require_POST
 def receipt_issue(request: HttpRequest, pk: int) -> HttpResponse:
     donation = sel.donation_get(user=request.user, pk=pk)

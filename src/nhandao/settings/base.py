@@ -164,6 +164,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
+# The TrueType fonts (DejaVu, with every Vietnamese letter) that PDFs embed, from the npm package
+# dejavu-fonts-ttf that `make install` lays out; never fetched at run time.
+NHANDAO_PDF_FONT_DIR = Path(
+    env_str("NHANDAO_PDF_FONT_DIR", str(BASE_DIR / "node_modules" / "dejavu-fonts-ttf" / "ttf"))
+)
 
 # Demo data of each domain app, run by `manage.py demo` after the tree and the users.
 NHANDAO_DEMO_SEEDERS = [
@@ -211,4 +216,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # fpdf2 subsets the PDF fonts with fontTools, which tells every table it prunes at INFO.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }
