@@ -133,7 +133,8 @@ class RowParser:
         self.checker = bulk.PersonChecker()
         self.year = today_vn().year
         self.addresses: dict[str, tuple[Any, ...]] = {}
-        self.places: dict[str, Any] = {}  # the administrative part of addresses -> conversion
+        # The administrative part of addresses -> (ward code, detail, was legacy).
+        self.places: dict[str, tuple[Any, str, bool]] = {}
         self.ids: dict[Any, tuple[str, str]] = {}
         self.sexes: dict[str, str] = {}
         self.groups: dict[str, list[dict[str, Any]]] = {}
@@ -149,17 +150,39 @@ class RowParser:
         """
         first, comma, rest = text.partition(",")
         if comma and "," in rest and _NUMBERED_PLACE.fullmatch(fold(first)):
-            place = self.places.get(rest)
-            if place is None:
-                place = self.places[rest] = convert_address(rest.strip())
-            if place.ward_code:
-                detail = first.strip() + (", " + place.detail if place.detail else "")
-                return (place.ward_code, nfc(detail), text if place.was_legacy else "", None)
+            ward_code, place_detail, was_legacy = self._place(rest)
+            if ward_code:
+                detail = first.strip() + (", " + place_detail if place_detail else "")
+                return (ward_code, nfc(detail), text if was_legacy else "", None)
         place = convert_address(text)
         if place.ward_code:
             return (place.ward_code, nfc(place.detail), text if place.was_legacy else "", None)
         original = text if (place.was_legacy or place.note) else ""
         return (None, text, original, place.note or None)
+
+    def _place(self, rest: str) -> tuple[Any, str, bool]:
+        """(ward code or None, detail, was legacy) of the part of an address behind a numbered
+        place, once per such text. The same reading applies again inside it: "Tổ dân phố số 18,
+        Phường …, Thành phố …" is the tail behind "Tổ dân phố số 18" (converted once per
+        commune, not once per hamlet of it) with the number put in front of its detail."""
+        found = self.places.get(rest)
+        if found is not None:
+            return found
+        first, comma, tail = rest.partition(",")
+        found = None
+        if comma and "," in tail and _NUMBERED_PLACE.fullmatch(fold(first)):
+            ward_code, detail, was_legacy = self._place(tail)
+            if ward_code:
+                found = (
+                    ward_code,
+                    first.strip() + (", " + detail if detail else ""),
+                    was_legacy,
+                )
+        if found is None:
+            place = convert_address(rest.strip())
+            found = (place.ward_code, place.detail, place.was_legacy)
+        self.places[rest] = found
+        return found
 
     def _groups(self, text: str) -> list[dict[str, Any]]:
         return [

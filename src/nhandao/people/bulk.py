@@ -293,48 +293,100 @@ class _Rec:
         self.ward_id = v.get("ward_id") or None
 
 
+# The most a pair scores when one side has no birth date and the two share no citizen ID, CMND
+# or phone, and not both have citizen IDs: 0.35 (same name) + 0.1 (same commune).
+UNDATED_BOUND = 0.45
+# The most a pair of the same name and birth year scores when the two share no citizen ID, CMND
+# or phone, not both have citizen IDs, and they are neither of the same commune nor born on
+# the same day (both dates to the day): 0.35 (same name) + 0.15 (same year, or day and month
+# swapped).
+SAME_NAME_YEAR_BOUND = 0.5
+
+
 class InFileIndex:
     """Each row against the rows before it, blocked on the matching keys and scored by
     ``matching.score``. Name-only and given-name + commune candidates are kept to the same birth
     year (or a missing one): with different years a pair scores at most
     0.35 + 0.25 + 0.1 - 0.2 = 0.5, under the in-file threshold, unless it shares a citizen ID,
     CMND or phone, which are blocked on too. So the candidate pairs grow with the list, not with
-    the square of a common name's count."""
+    the square of a common name's count.
 
-    def __init__(self) -> None:
+    ``floor``: the caller keeps a best match only if it scores at least this. A pair where one
+    side has no birth date and that shares no citizen ID, CMND or phone (a pair that does is in
+    those buckets, probed first) scores at most ``UNDATED_BOUND`` = 0.35 (name) + 0.1 (commune),
+    more only with two citizen IDs one digit apart. Above that floor, a row without a citizen
+    ID is therefore not compared with the rows of its name or given name and commune that have
+    no birth date (or with any of them, when it has none itself): the best match at or above
+    the floor, and which row it is, are the same, without each undated row of a common name
+    being scored against every earlier namesake (the square of the name's count). Likewise, a
+    row without a citizen ID is compared, among the earlier rows of its name and birth year, only
+    with those of its commune and those born the same day (``SAME_NAME_YEAR_BOUND``): a common
+    name and year held tens of rows each at a million rows, ten pairs a row in all."""
+
+    def __init__(self, floor: float = 0.0) -> None:
         self._buckets: dict[tuple[Any, ...], list[tuple[int, _Rec]]] = defaultdict(list)
+        self.floor = floor
         self.pairs = 0
 
     def check(self, row: int, values: dict[str, Any]) -> tuple[int, matching.Match] | None:
         """The best earlier row for ``values`` (or None); then ``values`` joins the index."""
-        probe: list[tuple[Any, ...]] = []
+        # Stages in order; the candidates of a stage of several keys are merged in row order,
+        # the order of the one bucket they stand for.
+        stages: list[tuple[tuple[Any, ...], ...]] = []
+        add: list[tuple[Any, ...]] = []
         for tag, name in (("i", "id_number"), ("l", "legacy_id"), ("p", "phone")):
             if value := values.get(name):
-                probe.append((tag, value))
+                stages.append(((tag, value),))
+                add.append((tag, value))
         birth = values.get("birth_date")
         year = birth.year if birth else None
+        has_id = bool(values.get("id_number"))
         if year:
-            probe.append(("y", values["key_name_year"]))
-        add = list(probe)
+            name_year = values["key_name_year"]
+            add.append(("y", name_year))
+            ward = values.get("ward_id")
+            day = birth if values.get("birth_precision") == "day" else None
+            if ward:
+                add.append(("yw", name_year, ward))
+            if day:
+                add.append(("yd", name_year, day))
+            if self.floor <= SAME_NAME_YEAR_BOUND or has_id:
+                stages.append((("y", name_year),))
+            else:
+                narrow = [("yw", name_year, ward)] if ward else []
+                if day:
+                    narrow.append(("yd", name_year, day))
+                if narrow:
+                    stages.append(tuple(narrow))
+        undated = self.floor <= UNDATED_BOUND or has_id
         if given_ward := values.get("key_given_ward"):
             if year:
-                probe += [("g", given_ward, year), ("g", given_ward, None)]
-            else:
-                probe.append(("G", given_ward))
+                stages.append((("g", given_ward, year),))
+                if undated:
+                    stages.append((("g", given_ward, None),))
+            elif undated:
+                stages.append((("G", given_ward),))
             add += [("g", given_ward, year), ("G", given_ward)]
         if name_key := values.get("name_key"):
             if year:
-                probe.append(("n", name_key, None))
+                if undated:
+                    stages.append((("n", name_key, None),))
             else:
-                probe.append(("N", name_key))
+                if undated:
+                    stages.append((("N", name_key),))
                 add.append(("n", name_key, None))
             add.append(("N", name_key))
         buckets = self._buckets
         seen: set[int] = set()
         best: tuple[int, matching.Match] | None = None
         score = matching.score
-        for key in probe:
-            for other_row, other in buckets.get(key, ()):
+        for stage in stages:
+            if len(stage) == 1:
+                candidates: Any = buckets.get(stage[0], ())
+            else:
+                merged = {r: rec for key in stage for r, rec in buckets.get(key, ())}
+                candidates = sorted(merged.items())
+            for other_row, other in candidates:
                 if other_row in seen:
                     continue
                 seen.add(other_row)
@@ -373,6 +425,7 @@ class memoised_reasons:
 # Against the registry, in SQL
 
 KEYS_TABLE = "people_bulk_keys"
+PAIRS_TABLE = "people_bulk_pairs"
 KEY_COLUMNS = (
     "i",
     "id_number",
@@ -402,7 +455,8 @@ def registry_candidates(
     """Registry persons sharing a blocking key with each item (``matching.blocking_filter``'s
     keys; name and given name + commune kept to the same birth year as in :class:`InFileIndex`),
     scored by ``matching.score``; those at or above ``matching.SHOW_THRESHOLD``. ``scope``: unit
-    path prefixes the user sees (None: everywhere). One staging table, one query."""
+    path prefixes the user sees (None: everywhere). Staged keys and pairs, three queries
+    whatever the number of rows."""
     if not items:
         return
     sql.temp_table(
@@ -432,32 +486,46 @@ def registry_candidates(
         sql.bulk_load(cursor, KEYS_TABLE, KEY_COLUMNS, staged())
         sql.analyze(cursor, KEYS_TABLE)
         person_year = sql.year_of("p.birth_date")
+        # A pair with no birth date on one side reaches the threshold only through a shared
+        # citizen ID, CMND or phone (joined on their own) or two citizen IDs one digit apart
+        # (``UNDATED_BOUND``): such pairs are joined on names only when both sides have an ID.
+        # The name-only rule is two joins, one per side of its OR: the side's condition then
+        # applies before the join (keys without a year and persons without a birth date are
+        # few), instead of every pair sharing a common name being joined and then filtered
+        # (2.7 million pairs thrown away for 100,000 rows, growing with the square of the list).
+        if matching.SHOW_THRESHOLD <= UNDATED_BOUND:
+            raise ImproperlyConfigured("SHOW_THRESHOLD fell to UNDATED_BOUND; update people.bulk.")
+        both_ids = "k.id_number <> '' AND p.id_number <> ''"
+        same_name = f"p.name_key = k.name_key AND k.name_key <> '' AND {both_ids}"
         joins = [
             "p.id_number = k.id_number AND k.id_number <> ''",
             "p.legacy_id = k.legacy_id AND k.legacy_id <> ''",
             "p.phone = k.phone AND k.phone <> ''",
             "p.key_name_year = k.key_name_year AND k.key_name_year NOT LIKE '%%|'",
             "p.key_given_ward = k.key_given_ward AND k.key_given_ward <> '' AND "
-            f"(k.year IS NULL OR p.birth_date IS NULL OR {person_year} = k.year)",
-            "p.name_key = k.name_key AND k.name_key <> '' AND "
-            "(k.year IS NULL OR p.birth_date IS NULL)",
+            f"({person_year} = k.year OR "
+            f"((k.year IS NULL OR p.birth_date IS NULL) AND {both_ids}))",
+            f"{same_name} AND k.year IS NULL",
+            f"{same_name} AND p.birth_date IS NULL AND k.year IS NOT NULL",
         ]
         pairs = " UNION ".join(
             f"SELECT k.i, p.id AS pid FROM {KEYS_TABLE} k JOIN people_person p ON {on} "  # noqa: S608
             "WHERE p.merged_into_id IS NULL"
             for on in joins
         )
+        # The pairs are staged narrow (two integers), and each person sharing a key with some
+        # row is read once, not once per pair (a common name pairs one person with many rows).
+        sql.temp_table(cursor, PAIRS_TABLE, "i integer, pid bigint")
+        cursor.execute(f"INSERT INTO {PAIRS_TABLE} (i, pid) {pairs}")
         cursor.execute(
-            "SELECT c.i, p.id, p.full_name, p.name_key, p.birth_date, p.birth_precision, "  # noqa: S608
+            "SELECT p.id, p.full_name, p.name_key, p.birth_date, p.birth_precision, "  # noqa: S608
             "p.id_number, p.legacy_id, p.phone, p.ward_id, u.path, u.name "
-            f"FROM ({pairs}) c JOIN people_person p ON p.id = c.pid "
-            "JOIN orgs_unit u ON u.id = p.unit_id ORDER BY c.i, p.id"
+            "FROM people_person p JOIN orgs_unit u ON u.id = p.unit_id "
+            f"WHERE p.id IN (SELECT pid FROM {PAIRS_TABLE})"
         )
         people: dict[int, tuple[_Rec, str, str, str, bool]] = {}
-        score, threshold = matching.score, matching.SHOW_THRESHOLD
         while batch := cursor.fetchmany(10_000):
             for (
-                i,
                 pid,
                 full,
                 name_key,
@@ -470,34 +538,38 @@ def registry_candidates(
                 path,
                 unit,
             ) in batch:
-                person = people.get(pid)
-                if person is None:
-                    if isinstance(birth, str):
-                        birth = dt.date.fromisoformat(birth)
-                    rec = _Rec(
-                        {
-                            "name_key": name_key,
-                            "birth_date": birth,
-                            "birth_precision": precision,
-                            "id_number": idn,
-                            "legacy_id": legacy,
-                            "phone": phone,
-                            "ward_id": ward,
-                        }
-                    )
-                    inside = scope is None or any(path.startswith(s) for s in scope)
-                    person = people[pid] = (
-                        rec,
-                        full,
-                        birth_display(birth, precision),
-                        unit,
-                        inside,
-                    )
+                if isinstance(birth, str):
+                    birth = dt.date.fromisoformat(birth)
+                rec = _Rec(
+                    {
+                        "name_key": name_key,
+                        "birth_date": birth,
+                        "birth_precision": precision,
+                        "id_number": idn,
+                        "legacy_id": legacy,
+                        "phone": phone,
+                        "ward_id": ward,
+                    }
+                )
+                inside = scope is None or any(path.startswith(s) for s in scope)
+                people[pid] = (rec, full, birth_display(birth, precision), unit, inside)
+        cursor.execute(f"SELECT i, pid FROM {PAIRS_TABLE}")  # noqa: S608
+        score, threshold = matching.score, matching.SHOW_THRESHOLD
+        found: list[Candidate] = []
+        while batch := cursor.fetchmany(50_000):
+            for i, pid in batch:
+                person = people[pid]
                 match = score(values_of[i], person[0])  # type: ignore[arg-type]
                 if match.score >= threshold:
-                    yield Candidate(i, pid, person[1], person[2], person[3], person[4], match)
+                    found.append(
+                        Candidate(i, pid, person[1], person[2], person[3], person[4], match)
+                    )
+        # In row order, then person order (as the callers rank ties), sorted here: the pairs
+        # below the threshold, most of them, need no order.
+        found.sort(key=lambda c: (c.i, c.person_id))
+        yield from found
     finally:
-        sql.drop(cursor, KEYS_TABLE)
+        sql.drop(cursor, KEYS_TABLE, PAIRS_TABLE)
 
 
 # ------------------------------------------------------------------------------------------------

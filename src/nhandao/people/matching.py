@@ -117,7 +117,11 @@ def rank(values: dict[str, Any], people: list[Person]) -> list[Match]:
 def score(values: dict[str, Any], person: Person) -> Match:
     reasons: list[str] = []
     points = 0.0
-    name_sim = token_sort_ratio(values.get("name_key", ""), person.name_key) / 100
+    name_key = values.get("name_key", "")
+    # The same key (most pairs a name blocks on) needs no fuzzy comparison.
+    name_sim = (
+        1.0 if name_key == person.name_key else token_sort_ratio(name_key, person.name_key) / 100
+    )
     points += 0.35 * name_sim
     if name_sim >= 0.999:
         reasons.append(_("trùng họ tên"))
