@@ -5,6 +5,7 @@ chunks, the import is audited once, and importing it again adds nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tempfile
 from pathlib import Path
 
@@ -239,3 +240,76 @@ def test_the_head_of_a_big_csv_is_read_without_the_rest_but_its_rows_are_counted
         read_table(data, "ds.csv", head_rows=50, max_bytes=len(data), max_rows=100_000)
     whole = read_table(data, "ds.csv", max_bytes=len(data))
     assert len(whole.rows) == 200_001
+
+
+def _rows_of(job: ImportJob) -> list[tuple]:
+    return list(
+        ImportRow.objects.filter(job=job)
+        .order_by("row_number")
+        .values_list(
+            "row_number", "raw", "values", "natural_key", "status", "problems", "matches",
+            "duplicate_of_row",
+        )
+    )  # fmt: skip
+
+
+def test_a_long_list_checked_in_two_processes_gives_the_same_rows(tree, people, settings):
+    data = _list(400)
+    settings.NHANDAO_IMPORT_PARALLEL_MIN_ROWS = 10**9
+    alone = _run(people.hn_admin, tree.hanoi, data)
+    settings.NHANDAO_IMPORT_PARALLEL_MIN_ROWS = 10
+    forked = _run(people.hn_admin, tree.hanoi, data)
+    assert forked.counts == alone.counts and forked.progress == 100
+    assert _rows_of(forked) == _rows_of(alone)
+    assert any(r[4] == RowStatus.DUPLICATE for r in _rows_of(forked))
+
+
+def test_the_forked_half_never_uses_the_database_and_falls_back(db, settings):
+    from nhandao.imports import parallel
+
+    settings.NHANDAO_IMPORT_PARALLEL_MIN_ROWS = 2
+    parent = os.getpid()
+
+    def work(start: int, stop: int, tick) -> list[tuple[int, int]]:
+        if os.getpid() != parent:
+            ImportJob.objects.exists()  # refused in the child: the parent does this half again
+        tick(stop - start)
+        return [(i, os.getpid()) for i in range(start, stop)]
+
+    seen: list[int] = []
+    result = parallel.in_two(work, 10, seen.append)
+    assert [i for i, _pid in result] == list(range(10))
+    assert {pid for _i, pid in result} == {parent}  # the child's half was redone here
+    assert seen and seen[-1] == 10
+    assert ImportJob.objects.count() == 0  # the parent's session still works
+
+
+def test_the_in_file_check_skips_only_pairs_that_cannot_reach_its_floor(tree):
+    from nhandao.people.bulk import UNDATED_BOUND, InFileIndex
+
+    table = read_table(_list(1500, seed=11), "ds.csv")
+    match = find_header(table.rows, importers.COLUMNS)
+    mapping = {c: f for c, f in match.mapping.items() if f != "source_ref"}
+    mapping[match.header_texts.index("Mã tham chiếu")] = "source_ref"
+    parse = importers.RowParser(tree.hanoi)
+    values = []
+    for number, cells in data_rows(table.rows, match):
+        parsed = parse({f: cells[c] for c, f in mapping.items() if c < len(cells)})
+        if parsed.match_values:
+            values.append((number, parsed.match_values))
+    assert any(v.get("birth_date") is None for _n, v in values)  # undated rows are there
+    every, floored = InFileIndex(), InFileIndex(floor=services.IN_FILE_DUPLICATE)
+    assert services.IN_FILE_DUPLICATE > UNDATED_BOUND
+    kept = 0
+    for number, v in values:
+        best, fast = every.check(number, v), floored.check(number, v)
+        if best is not None and best[1].score >= services.IN_FILE_DUPLICATE:
+            kept += 1
+            assert fast is not None and (fast[0], fast[1].score, fast[1].reasons) == (
+                best[0],
+                best[1].score,
+                best[1].reasons,
+            )
+        else:
+            assert fast is None or fast[1].score < services.IN_FILE_DUPLICATE
+    assert kept and floored.pairs < every.pairs

@@ -647,6 +647,20 @@ def _is_section_row(row: Sequence[Cell], match: HeaderMatch) -> bool:
     return seq is None or seq >= len(row) or not _is_numeric_like(row[seq])
 
 
+def _one_value(row: Sequence[Cell]) -> bool:
+    """Whether the filled cells of ``row`` all hold one value (as a set of them would count),
+    stopping at the second different one: in a list row, the number and the name."""
+    first: Cell = None
+    for value in row:
+        if value is None or value == "":
+            continue
+        if first is None:
+            first = value
+        elif value != first:
+            return False
+    return first is not None
+
+
 def data_rows(
     rows: Sequence[Sequence[Cell]], match: HeaderMatch, *, max_blank_run: int = 10
 ) -> list[tuple[int, list[Cell]]]:
@@ -690,7 +704,7 @@ def data_rows(
             and [fold(_header_text(v)) for v in row[: len(header_keys)]] == header_keys
         ):
             continue
-        if len(set(row).difference((None, ""))) == 1 and _is_section_row(row, match):
+        if _one_value(row) and _is_section_row(row, match):
             continue
         result.append((index + 1, row))
     return result

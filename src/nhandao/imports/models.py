@@ -30,6 +30,9 @@ class ImportJob(models.Model):
         max_length=12, choices=JobStatus.choices, default=JobStatus.MAPPING, db_index=True
     )
     header_row = models.PositiveIntegerField(default=0)  # 0-based index in the sheet
+    # The header's text per column as found at upload (a later step needs no second parse of
+    # a large workbook for it); empty for jobs uploaded before it was kept.
+    header_texts = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(default=dict)  # {"<column index>": "<field>"}
     signature = models.CharField(max_length=64, blank=True, db_index=True)
     total_rows = models.PositiveIntegerField(default=0)
@@ -69,14 +72,24 @@ class RowStatus(models.TextChoices):
 
 
 class ImportRow(models.Model):
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    """One data row of a job as validation left it. Rows are only ever read by job (and status
+    within it): the unique (job, row number) index serves every read, so no other index is kept
+    up to date by the bulk load of a million rows. Nor is the reference to the job checked by
+    the database, row by row at the end of the load: rows are written only by validation, for a
+    job it has just read, and removed with it (``on_delete`` runs in Django)."""
+
+    job = models.ForeignKey(
+        ImportJob,
+        on_delete=models.CASCADE,
+        related_name="rows",
+        db_index=False,
+        db_constraint=False,
+    )
     row_number = models.PositiveIntegerField()  # as the user sees it in Excel (1-based)
     raw = models.JSONField(default=list)  # the cells as read
     values = models.JSONField(default=dict)  # normalised values ready to write
-    natural_key = models.CharField(max_length=200, blank=True, db_index=True)
-    status = models.CharField(
-        max_length=10, choices=RowStatus.choices, default=RowStatus.OK, db_index=True
-    )
+    natural_key = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=RowStatus.choices, default=RowStatus.OK)
     problems = models.JSONField(default=list)  # [{"column": "C", "field": ..., "message": ...}]
     matches = models.JSONField(default=list)  # likely existing records: [{"id", "name", "score"}]
     duplicate_of_row = models.PositiveIntegerField(null=True, blank=True)
@@ -94,9 +107,13 @@ class ImportRow(models.Model):
 
 class ImportResult(models.Model):
     """What a committed row became (the id of the record written), one per written row. Kept
-    apart from ImportRow so that a commit inserts narrow rows instead of rewriting wide ones."""
+    apart from ImportRow so that a commit inserts narrow rows instead of rewriting wide ones.
+    Written only by the commit, for the job it holds locked: the database does not check the
+    reference once per row (see ImportRow)."""
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="results")
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="results", db_constraint=False
+    )
     row_number = models.PositiveIntegerField()
     result_id = models.BigIntegerField()
 

@@ -754,10 +754,17 @@ class _Reader:
                     if type(value) is str:
                         row[c] = nfc(value) or None
         else:
-            # Already NFC, without invisible characters: only the spaces to tidy.
+            # Already NFC, without invisible characters: only the spaces to tidy. A cell whose
+            # only whitespace is single spaces between words is already tidy (every other
+            # whitespace character is unprintable).
             for row in rows:
                 for c, value in enumerate(row):
-                    if type(value) is str and (" " in value or not value.isprintable()):
+                    if type(value) is str and (
+                        not value.isprintable()
+                        or "  " in value
+                        or value[:1] == " "
+                        or value[-1:] == " "
+                    ):
                         row[c] = " ".join(value.split()) or None
         while rows and all(v is None for v in rows[-1]):
             rows.pop()

@@ -43,16 +43,23 @@ def bulk_load(
 @contextmanager
 def bulk_session(cursor: Any) -> Iterator[None]:
     """Session settings for statements over many rows: room for the hash joins and sorts of a
-    set-based import (PostgreSQL: ``work_mem``, back to the default afterwards; SQLite: a larger
-    page cache, for this connection)."""
+    set-based import (PostgreSQL: ``work_mem``, and no JIT compilation, back to the defaults
+    afterwards; SQLite: a larger page cache, for this connection).
+
+    JIT is off because the planner's row estimates for joins of staged keys run into the billions
+    and would have every such statement compiled, inlined and optimised first: seconds of
+    compilation (1.8 s of an 8 s registry join at 100,000 rows) for a plan that runs once."""
     if is_pg():
         local = not connection.get_autocommit()
-        cursor.execute(f"SET {'LOCAL ' if local else ''}work_mem = '256MB'")
+        scope = "LOCAL " if local else ""
+        cursor.execute(f"SET {scope}work_mem = '256MB'")
+        cursor.execute(f"SET {scope}jit = off")
         try:
             yield
         finally:
             if not local:
                 cursor.execute("RESET work_mem")
+                cursor.execute("RESET jit")
         return
     cursor.execute("PRAGMA cache_size = -262144")  # KiB: 256 MiB at most, used as needed
     yield

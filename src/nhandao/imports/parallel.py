@@ -1,0 +1,100 @@
+"""The second half of a pure per-row pass in a forked process, so that validating a large list uses
+two cores.
+
+:func:`in_two` runs ``work(start, stop)`` for the first half of the rows here while a forked
+child runs it for the second half and hands its results back through a temporary file (pickle).
+The child shares the parent's memory as it was at the fork (the rows read, the parser and its
+memos) and never touches the database: its connections are replaced by a guard that refuses, so
+work that needs the database fails in the child, and the parent then does that half itself. Any
+failure of the child (an exception, a signal, no fork on this platform) ends the same way: the
+results are those of the plain sequential pass, only slower."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import signal
+import tempfile
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import connections
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+DEFAULT_MIN_ROWS = 20_000  # below this a fork and a pickle cost more than they save
+_kept: list[Any] = []  # the parent's connections, as the child inherited them: never closed
+
+
+def min_rows() -> int:
+    return int(getattr(settings, "NHANDAO_IMPORT_PARALLEL_MIN_ROWS", DEFAULT_MIN_ROWS))
+
+
+def _refuse(*args: Any, **kwargs: Any) -> None:
+    raise RuntimeError("no database access in the forked half of an import")
+
+
+def _forget_connections() -> None:
+    """In the child: the parent's database sessions are the parent's. Closing them here would end
+    them on the server, and using them would interleave with the parent: keep the objects alive
+    (never finalised before ``os._exit``) and make every use raise."""
+    for conn in connections.all(initialized_only=True):
+        _kept.append(conn.connection)
+        conn.connection = None
+        conn.ensure_connection = _refuse  # type: ignore[method-assign]
+        conn.connect = _refuse  # type: ignore[method-assign]
+
+
+def in_two(
+    work: Callable[[int, int, Callable[[int], None]], list[T]],
+    n: int,
+    progress: Callable[[int], None],
+) -> list[T]:
+    """``work(0, n, tick)``, with the rows from ``n // 2`` on done in a forked child when the list
+    is long enough, the machine has more than one core and the platform can fork. ``work`` calls
+    ``tick(done)`` with the rows it has done so far; ``progress`` hears the rows done in all
+    (here: twice the first half's, both halves going side by side)."""
+    if n < max(2, min_rows()) or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return work(0, n, progress)
+    half = n // 2
+    fd, path = tempfile.mkstemp(prefix="nhandao-import-", suffix=".pickle")
+    os.close(fd)
+    pid = 0
+    try:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child's coverage is not collected
+            code = 1
+            try:
+                _forget_connections()
+                result = work(half, n, _silent)
+                with open(path, "wb") as out:
+                    pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+                code = 0
+            finally:
+                os._exit(code)
+        first = work(0, half, lambda done: progress(min(n, 2 * done)))
+        _pid, status = os.waitpid(pid, 0)
+        pid = 0
+        if os.waitstatus_to_exitcode(status) == 0:
+            with open(path, "rb") as f:
+                second: list[T] = pickle.load(f)  # noqa: S301 - written by our own child
+            if len(second) == n - half:
+                first.extend(second)
+                return first
+        logger.warning("The forked half of an import failed; checking it here instead.")
+        first.extend(work(half, n, lambda done: progress(half + done)))
+        return first
+    finally:
+        if pid:  # the parent's half failed: the child's work is of no use
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        os.unlink(path)
+
+
+def _silent(done: int) -> None:
+    return None
