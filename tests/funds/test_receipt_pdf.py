@@ -54,9 +54,7 @@ def test_pdf_has_the_number_the_donor_and_the_amount_in_words(appeal, donor, giv
     assert "TM. BAN THƯỜNG VỤ" in text and "CHỦ TỊCH" in text and "Nơi nhận:" in text
     assert "ĐÃ HỦY" not in text
     fonts = {
-        str(f["/BaseFont"])
-        for page in reader.pages
-        for f in page["/Resources"]["/Font"].values()
+        str(f["/BaseFont"]) for page in reader.pages for f in page["/Resources"]["/Font"].values()
     }
     assert any("DejaVuSerif" in name for name in fonts)
 
