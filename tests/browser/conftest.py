@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -157,6 +158,14 @@ def page(browser, site: str) -> Iterator:
     try:
         yield page
     finally:
+        # Let the last requests finish before the flush that ends the test: a request still
+        # running on the live server's thread would write through the shared connection into
+        # the flush's transaction (a session or audit row whose user is gone: a foreign-key
+        # failure at its commit).
+        from playwright.sync_api import Error as PlaywrightError
+
+        with contextlib.suppress(PlaywrightError):
+            page.wait_for_load_state("networkidle", timeout=10_000)
         context.close()
     assert not problems.items, "the browser saw problems:\n" + "\n".join(problems.items)
 
