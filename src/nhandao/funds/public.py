@@ -215,7 +215,7 @@ def fund_keys_recent(code: str) -> FundKeys:
     """``fund_keys`` as this process read them less than ``KEYS_FRESH_S`` ago, or read now:
     what the public pages' cache asks on every request."""
     now = time.monotonic()
-    seen = _recent.get(code.upper()) if isinstance(code, str) else None
+    seen = _recent.get(code.upper())
     if seen is not None and now - seen[0] < KEYS_FRESH_S:
         return seen[1]
     keys = fund_keys(code)

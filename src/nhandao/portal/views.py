@@ -46,7 +46,7 @@ from nhandao.funds.models import FundKind
 
 from . import exports, services
 from .forms import GiveForm, SearchForm
-from .middleware import keys_for
+from .middleware import PAGE_TTL, keys_for
 
 PUBLIC_MAX_AGE = 60
 QR_MAX_AGE = 3600
@@ -156,7 +156,6 @@ def portal_donations(request: HttpRequest, code: str) -> HttpResponse:
 # Where a page's rows and pager go in the list's frame (text a row cannot hold: it is escaped).
 ROWS_HOLE = "<!--rows-->"
 PAGER_HOLE = "<!--pager-->"
-FRAME_TTL = 60
 
 
 def _list_frame(
@@ -186,7 +185,7 @@ def _list_frame(
             "xlsx_cap": public.XLSX_CAP,
         }
         frame = render_to_string("portal/donations.html", context, request)
-        cache.set(key, frame, FRAME_TTL)
+        cache.set(key, frame, PAGE_TTL)
     return frame
 
 
