@@ -24,6 +24,7 @@ from nhandao.imports import services
 from nhandao.imports.headers import data_rows, find_header
 from nhandao.imports.models import ImportJob, ImportRow, JobStatus, RowStatus
 from nhandao.imports.readers import read_table
+from nhandao.people import matching
 from nhandao.people import services as people_services
 from nhandao.people.models import Person
 from tests.conftest import actor
@@ -299,10 +300,16 @@ def test_the_in_file_check_skips_only_pairs_that_cannot_reach_its_floor(tree):
             values.append((number, parsed.match_values))
     assert any(v.get("birth_date") is None for _n, v in values)  # undated rows are there
     every, floored = InFileIndex(), InFileIndex(floor=services.IN_FILE_DUPLICATE)
+    # The oracle: every earlier row sharing any key, each scored in full, no bound.
+    oracle = matching.BatchIndex()
     assert services.IN_FILE_DUPLICATE > UNDATED_BOUND
     kept = 0
     for number, v in values:
         best, fast = every.check(number, v), floored.check(number, v)
+        full = oracle.best(v)
+        oracle.add(number, v)
+        if full is not None and full[1].score >= services.IN_FILE_DUPLICATE:
+            assert best is not None and best[1].score == full[1].score
         if best is not None and best[1].score >= services.IN_FILE_DUPLICATE:
             kept += 1
             assert fast is not None and (fast[0], fast[1].score, fast[1].reasons) == (
@@ -312,4 +319,27 @@ def test_the_in_file_check_skips_only_pairs_that_cannot_reach_its_floor(tree):
             )
         else:
             assert fast is None or fast[1].score < services.IN_FILE_DUPLICATE
-    assert kept and floored.pairs < every.pairs
+    assert kept and floored.pairs < every.pairs and floored.scored < every.scored
+    assert floored.scored < floored.pairs  # the bound spared most full scores
+
+
+def test_the_score_bound_is_never_below_the_score(tree):
+    table = read_table(_list(600, seed=5), "ds.csv")
+    match = find_header(table.rows, importers.COLUMNS)
+    parse = importers.RowParser(tree.hanoi)
+    values = [
+        p.match_values
+        for _n, cells in data_rows(table.rows, match)
+        if (
+            p := parse({f: cells[c] for c, f in match.mapping.items() if c < len(cells)})
+        ).match_values
+    ]
+    index = matching.BatchIndex()
+    pairs = 0
+    for number, v in enumerate(values):
+        for key in matching.BLOCKING_KEYS:
+            for _row, other in index._by_key.get((key, str(v.get(key))), []):
+                pairs += 1
+                assert matching.score_bound(v, other) >= matching.score(v, other).score
+        index.add(number, v)
+    assert pairs > 500

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from rapidfuzz.distance import Levenshtein
 
 from nhandao.core.dates import InvalidDate, parse_date
 from nhandao.core.errors import ApplicationError
@@ -326,77 +327,106 @@ class InFileIndex:
     def __init__(self, floor: float = 0.0) -> None:
         self._buckets: dict[tuple[Any, ...], list[tuple[int, _Rec]]] = defaultdict(list)
         self.floor = floor
-        self.pairs = 0
+        self.pairs = 0  # candidates looked at
+        self.scored = 0  # of them, scored in full
 
     def check(self, row: int, values: dict[str, Any]) -> tuple[int, matching.Match] | None:
         """The best earlier row for ``values`` (or None); then ``values`` joins the index."""
-        # Stages in order; the candidates of a stage of several keys are merged in row order,
-        # the order of the one bucket they stand for.
-        stages: list[tuple[tuple[Any, ...], ...]] = []
+        # Stages in order: (keys, near) where the candidates of a stage of several keys are
+        # merged in row order (the order of the one bucket they stand for), and ``near`` says
+        # the stage is there only for pairs with two citizen IDs one digit apart.
+        stages: list[tuple[tuple[tuple[Any, ...], ...], bool]] = []
         add: list[tuple[Any, ...]] = []
+        ident = values.get("id_number") or ""
         for tag, name in (("i", "id_number"), ("l", "legacy_id"), ("p", "phone")):
             if value := values.get(name):
-                stages.append(((tag, value),))
+                stages.append((((tag, value),), False))
                 add.append((tag, value))
         birth = values.get("birth_date")
         year = birth.year if birth else None
-        has_id = bool(values.get("id_number"))
+        # Above each bound, the stages it names are needed only for two citizen IDs one digit
+        # apart (any other pair in them scores under the floor, or shares an ID, a CMND or a
+        # phone and was scored in those stages): only rows with an ID are kept in those buckets
+        # and only a row with an ID looks there.
+        all_years = self.floor <= SAME_NAME_YEAR_BOUND
+        all_undated = self.floor <= UNDATED_BOUND
+        wide: list[tuple[Any, ...]] = []  # buckets of the all-year and undated stages
         if year:
             name_year = values["key_name_year"]
-            add.append(("y", name_year))
+            wide.append(("y", name_year))
             ward = values.get("ward_id")
             day = birth if values.get("birth_precision") == "day" else None
             if ward:
                 add.append(("yw", name_year, ward))
             if day:
                 add.append(("yd", name_year, day))
-            if self.floor <= SAME_NAME_YEAR_BOUND or has_id:
-                stages.append((("y", name_year),))
-            else:
+            if all_years or ident:
+                stages.append(((("y", name_year),), not all_years))
+            if not all_years:
                 narrow = [("yw", name_year, ward)] if ward else []
                 if day:
                     narrow.append(("yd", name_year, day))
                 if narrow:
-                    stages.append(tuple(narrow))
-        undated = self.floor <= UNDATED_BOUND or has_id
+                    stages.append((tuple(narrow), False))
+        undated = all_undated or bool(ident)
         if given_ward := values.get("key_given_ward"):
             if year:
-                stages.append((("g", given_ward, year),))
+                stages.append(((("g", given_ward, year),), False))
                 if undated:
-                    stages.append((("g", given_ward, None),))
-            elif undated:
-                stages.append((("G", given_ward),))
-            add += [("g", given_ward, year), ("G", given_ward)]
+                    stages.append(((("g", given_ward, None),), not all_undated))
+                add.append(("g", given_ward, year))
+            else:
+                if undated:
+                    stages.append(((("G", given_ward),), not all_undated))
+                wide.append(("g", given_ward, None))
+            wide.append(("G", given_ward))
         if name_key := values.get("name_key"):
             if year:
                 if undated:
-                    stages.append((("n", name_key, None),))
+                    stages.append(((("n", name_key, None),), not all_undated))
             else:
                 if undated:
-                    stages.append((("N", name_key),))
-                add.append(("n", name_key, None))
-            add.append(("N", name_key))
+                    stages.append(((("N", name_key),), not all_undated))
+                wide.append(("n", name_key, None))
+            wide.append(("N", name_key))
         buckets = self._buckets
         seen: set[int] = set()
         best: tuple[int, matching.Match] | None = None
-        score = matching.score
-        for stage in stages:
-            if len(stage) == 1:
-                candidates: Any = buckets.get(stage[0], ())
+        score, bound = matching.score, matching.score_bound
+        near_id = Levenshtein.distance
+        # A candidate is scored only if its bound (everything but the name, computed exactly)
+        # reaches the floor and beats the best so far (a tie keeps the earlier row).
+        need = self.floor
+        looked = scored = 0
+        for keys, near in stages:
+            if len(keys) == 1:
+                candidates: Any = buckets.get(keys[0], ())
             else:
-                merged = {r: rec for key in stage for r, rec in buckets.get(key, ())}
+                merged = {r: rec for key in keys for r, rec in buckets.get(key, ())}
                 candidates = sorted(merged.items())
             for other_row, other in candidates:
+                if near and near_id(ident, other.id_number, score_cutoff=1) > 1:
+                    continue
                 if other_row in seen:
                     continue
                 seen.add(other_row)
+                looked += 1
+                top = bound(values, other)
+                if top < need or (best is not None and top <= best[1].score):
+                    continue
+                scored += 1
                 match = score(values, other)  # type: ignore[arg-type]
                 if best is None or match.score > best[1].score:
                     best = (other_row, match)
-        self.pairs += len(seen)
+        self.pairs += looked
+        self.scored += scored
         entry = (row, _Rec(values))
         for key in add:
             buckets[key].append(entry)
+        for key in wide:
+            kind = key[0]
+            if ident or (all_years if kind == "y" else all_undated):
+                buckets[key].append(entry)
         return best
 
 

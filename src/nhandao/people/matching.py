@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import token_sort_ratio
 
@@ -116,24 +117,44 @@ def rank(values: dict[str, Any], people: list[Person]) -> list[Match]:
 
 def score(values: dict[str, Any], person: Person) -> Match:
     reasons: list[str] = []
-    points = 0.0
     name_key = values.get("name_key", "")
     # The same key (most pairs a name blocks on) needs no fuzzy comparison.
     name_sim = (
         1.0 if name_key == person.name_key else token_sort_ratio(name_key, person.name_key) / 100
     )
-    points += 0.35 * name_sim
     if name_sim >= 0.999:
         reasons.append(_("trùng họ tên"))
     elif name_sim >= 0.85:
         reasons.append(_("họ tên gần giống (%d%%)") % round(name_sim * 100))
+    points = _other_points(0.35 * name_sim, values, person, reasons)
+    return Match(person=person, score=max(0.0, min(1.0, points)), reasons=reasons)
+
+
+def score_bound(values: dict[str, Any], person: Any) -> float:
+    """The most ``score(values, person).score`` can be: every part but the name computed as
+    ``score`` does (in the same order, so the same floating-point sums), the name counted as
+    the same. Cheap: no fuzzy comparison, no reasons. Float addition is monotonic, so a pair
+    whose bound is under a threshold scores under it."""
+    return max(0.0, min(1.0, _other_points(0.35, values, person, None)))
+
+
+def _ignore(_reason: str) -> None:
+    pass
+
+
+def _other_points(
+    points: float, values: dict[str, Any], person: Any, reasons: list[str] | None
+) -> float:
+    """``points`` (the name's part) plus the parts of birth date, IDs, phone and commune, with
+    their reasons, translated, added to ``reasons`` (unless None: then nothing is translated)."""
     birth, other = values.get("birth_date"), person.birth_date
     precise = values.get("birth_precision") == "day" and person.birth_precision == "day"
+    why = _ignore if reasons is None else (lambda message: reasons.append(_(message)))
     if birth and other and not precise:
         # A year (or month) only: agreement on the year is all the evidence there is.
         if birth.year == other.year:
             points += 0.15
-            reasons.append(_("trùng năm sinh"))
+            why(gettext_noop("trùng năm sinh"))
         else:
             points -= 0.2
     elif birth and other:
@@ -142,36 +163,36 @@ def score(values: dict[str, Any], person: Person) -> Match:
         # a little more, day and month swapped is the classic entry error.
         if birth == other:
             points += 0.25
-            reasons.append(_("trùng ngày sinh"))
+            why(gettext_noop("trùng ngày sinh"))
         elif (birth.day, birth.month, birth.year) == (other.month, other.day, other.year):
             points += 0.15
-            reasons.append(_("ngày sinh đảo ngày/tháng"))
+            why(gettext_noop("ngày sinh đảo ngày/tháng"))
         elif birth.year == other.year:
             if birth.month == other.month or birth.day == other.day:
                 points += 0.1
-                reasons.append(_("trùng năm sinh"))
+                why(gettext_noop("trùng năm sinh"))
         else:
             points -= 0.2
     ident, other_id = values.get("id_number"), person.id_number
     if ident and other_id:
         if ident == other_id:
             points += 0.45
-            reasons.append(_("trùng số CCCD"))
-        elif Levenshtein.distance(ident, other_id) == 1:
+            why(gettext_noop("trùng số CCCD"))
+        elif Levenshtein.distance(ident, other_id, score_cutoff=1) == 1:
             points += 0.25
-            reasons.append(_("số CCCD lệch một chữ số"))
+            why(gettext_noop("số CCCD lệch một chữ số"))
         else:
             points -= 0.4
     if values.get("legacy_id") and values["legacy_id"] == person.legacy_id:
         points += 0.3
-        reasons.append(_("trùng số CMND"))
+        why(gettext_noop("trùng số CMND"))
     if values.get("phone") and values["phone"] == person.phone:
         points += 0.2
-        reasons.append(_("trùng số điện thoại"))
+        why(gettext_noop("trùng số điện thoại"))
     if values.get("ward_id") and values["ward_id"] == person.ward_id:
         points += 0.1
-        reasons.append(_("cùng xã/phường"))
-    return Match(person=person, score=max(0.0, min(1.0, points)), reasons=reasons)
+        why(gettext_noop("cùng xã/phường"))
+    return points
 
 
 BLOCKING_KEYS = ("id_number", "legacy_id", "phone", "key_name_year", "key_given_ward", "name_key")
