@@ -414,6 +414,13 @@ def one_run(spec: dict[str, Any]) -> dict[str, Any]:
         result["registry_seed_s"] = round(time.perf_counter() - start, 2)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+        if connection.vendor == "postgresql":
+            # The server settings that weigh on a large write, reported with the figures.
+            cursor.execute(
+                "SELECT name, current_setting(name) FROM pg_settings WHERE name IN "
+                "('shared_buffers', 'max_wal_size', 'wal_compression', 'synchronous_commit')"
+            )
+            result["server_settings"] = dict(cursor.fetchall())
     data = path.read_bytes()
     peak_reset = _reset_peak()
     result["base_mb"] = round(_rss_mb() or 0.0, 1)
@@ -537,6 +544,9 @@ def _report(results: list[dict[str, Any]]) -> None:
     for label, show in rows:
         print(f"{label:<22}" + "".join(f"{show(r):>16}" for r in results))
     for r in results:
+        if r.get("server_settings"):
+            shown = ", ".join(f"{k} {v}" for k, v in sorted(r["server_settings"].items()))
+            print(f"Server, {r['db']} {r['format']}: {shown}")
         print(f"Slowest statements, {r['db']} {r['format']}:")
         for took, phase, text in r["slowest_statements"]:
             print(f"  {took:>7.2f} s  {phase:<34} {text}")

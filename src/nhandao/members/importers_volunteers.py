@@ -11,17 +11,13 @@ and nothing is written: the message names each row."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nhandao.core.dates import InvalidDate, parse_date
 from nhandao.core.errors import ApplicationError
-from nhandao.core.scoping import scope_paths
 from nhandao.core.text import fold
 from nhandao.imports import sql
 from nhandao.imports.headers import ColumnSpec
@@ -192,38 +188,6 @@ def existing_keys(cursor: Any, unit: Any, keys_table: str) -> set[str]:
     return found & wanted
 
 
-def registry_matches(
-    user: Any, items: Sequence[tuple[int, dict[str, Any]]]
-) -> dict[int, list[dict[str, Any]]]:
-    """Likely existing persons for each row: the best three in scope, a count of those outside."""
-    inside: dict[int, list[bulk.Candidate]] = defaultdict(list)
-    outside: dict[int, int] = defaultdict(int)
-    with connection.cursor() as cursor, sql.bulk_session(cursor):
-        for c in bulk.registry_candidates(cursor, items, scope_paths(user)):
-            if c.inside_scope:
-                inside[c.i].append(c)
-            else:
-                outside[c.i] += 1
-    result: dict[int, list[dict[str, Any]]] = {}
-    for i in set(inside) | set(outside):
-        best = sorted(inside.get(i, []), key=lambda c: -c.match.score)[:3]
-        rows: list[dict[str, Any]] = [
-            {
-                "id": c.person_id,
-                "name": c.full_name,
-                "birth": c.birth,
-                "unit": c.unit_name,
-                "score": round(c.match.score, 2),
-                "reasons": c.match.reasons,
-            }
-            for c in best
-        ]
-        if outside.get(i):
-            rows.append({"outside_scope": outside[i]})
-        result[i] = rows
-    return result
-
-
 def write(cursor: Any, actor: Any, unit: Any, rows_table: str, results_table: str) -> int:
     """Register every staged row through the service (see the module's docstring); all or
     nothing."""
@@ -265,7 +229,7 @@ VOLUNTEERS = ListSpec(
     columns=COLUMNS,
     parser=RowParser,
     existing=existing_keys,
-    matches=registry_matches,
+    matches=bulk.registry_matches,
     write=write,
     example_rows=(
         (

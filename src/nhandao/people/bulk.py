@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from rapidfuzz.distance import Levenshtein
 
 from nhandao.core.dates import InvalidDate, parse_date
 from nhandao.core.errors import ApplicationError
 from nhandao.core.idnumber import check_citizen_id, check_legacy_id
 from nhandao.core.phone import InvalidPhone, normalize_phone
+from nhandao.core.scoping import scope_paths
 from nhandao.core.text import collation_key, fold, nfc, person_sort_key, title_name
 from nhandao.imports import sql
 
@@ -584,12 +586,16 @@ def registry_candidates(
                 inside = scope is None or any(path.startswith(s) for s in scope)
                 people[pid] = (rec, full, birth_display(birth, precision), unit, inside)
         cursor.execute(f"SELECT i, pid FROM {PAIRS_TABLE}")  # noqa: S608
-        score, threshold = matching.score, matching.SHOW_THRESHOLD
+        score, bound = matching.score, matching.score_bound
+        threshold = matching.SHOW_THRESHOLD
         found: list[Candidate] = []
         while batch := cursor.fetchmany(50_000):
             for i, pid in batch:
                 person = people[pid]
-                match = score(values_of[i], person[0])  # type: ignore[arg-type]
+                values = values_of[i]
+                if bound(values, person[0]) < threshold:
+                    continue  # under the threshold whatever the names (most pairs)
+                match = score(values, person[0])  # type: ignore[arg-type]
                 if match.score >= threshold:
                     found.append(
                         Candidate(i, pid, person[1], person[2], person[3], person[4], match)
@@ -600,6 +606,40 @@ def registry_candidates(
         yield from found
     finally:
         sql.drop(cursor, KEYS_TABLE, PAIRS_TABLE)
+
+
+def registry_matches(
+    user: Any, items: Sequence[tuple[int, dict[str, Any]]]
+) -> dict[int, list[dict[str, Any]]]:
+    """What an import shows for each row of a list of people: the best three likely existing
+    persons in the user's scope, and how many more outside it (a count only). ``items``: (row
+    index, ``person_check``'s values)."""
+    inside: dict[int, list[Candidate]] = defaultdict(list)
+    outside: dict[int, int] = defaultdict(int)
+    with connection.cursor() as cursor, sql.bulk_session(cursor):
+        for c in registry_candidates(cursor, items, scope_paths(user)):
+            if c.inside_scope:
+                inside[c.i].append(c)
+            else:
+                outside[c.i] += 1
+    result: dict[int, list[dict[str, Any]]] = {}
+    for i in set(inside) | set(outside):
+        best = sorted(inside.get(i, []), key=lambda c: -c.match.score)[:3]
+        rows: list[dict[str, Any]] = [
+            {
+                "id": c.person_id,
+                "name": c.full_name,
+                "birth": c.birth,
+                "unit": c.unit_name,
+                "score": round(c.match.score, 2),
+                "reasons": c.match.reasons,
+            }
+            for c in best
+        ]
+        if outside.get(i):
+            rows.append({"outside_scope": outside[i]})
+        result[i] = rows
+    return result
 
 
 # ------------------------------------------------------------------------------------------------
