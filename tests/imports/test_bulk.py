@@ -166,6 +166,13 @@ def test_importing_the_list_again_adds_nothing_and_finds_the_registry(tree, peop
     stored = Person.objects.count()
     second = _run(people.hn_admin, tree.hanoi, data)
     assert second.counts["existing"] == first.counts["written"]
+    # Rows that will not be written keep no values; the rows that may be, theirs.
+    kept = ImportRow.objects.filter(job=second)
+    assert not kept.filter(status=RowStatus.EXISTING).exclude(values={}).exists()
+    ok = ImportRow.objects.filter(job=first, status=RowStatus.OK)
+    assert ok.exists() and all(r.values["person"]["full_name"] for r in ok)
+    duplicates = ImportRow.objects.filter(job=first, status=RowStatus.DUPLICATE)
+    assert not duplicates.exclude(values={}).exists()
     second = services.import_commit(actor=actor(people.hn_admin), job=second)
     assert second.counts["written"] == 0 and Person.objects.count() == stored
 
@@ -343,3 +350,29 @@ def test_the_score_bound_is_never_below_the_score(tree):
                 assert matching.score_bound(v, other) >= matching.score(v, other).score
         index.add(number, v)
     assert pairs > 500
+
+
+def test_the_registry_check_finds_a_person_by_given_name_commune_and_year(tree):
+    """The bulk check's given name + commune + birth year rule, on SQLite as on PostgreSQL (on
+    SQLite the year was once never read)."""
+    from nhandao.geo.models import Ward
+    from nhandao.imports import sql
+    from nhandao.people import bulk
+
+    def check(**data) -> dict:
+        return people_services.person_check(people_services.PersonData(**data)).values
+
+    ward = Ward.objects.order_by("code").first().code
+    stored = Person.objects.create(
+        unit=tree.hoan_kiem, **check(full_name="Nguyễn Thắm", birth="2016", ward_id=ward)
+    )
+    Person.objects.create(  # the same name and commune, another year
+        unit=tree.hoan_kiem, **check(full_name="Nguyễn Thắm", birth="1990", ward_id=ward)
+    )
+    row = check(full_name="Nguyễn Ngọc Thắm", birth="12/02/2016", ward_id=ward)
+    assert row["key_given_ward"] == stored.key_given_ward == f"tham|{ward}"
+    assert row["name_key"] != stored.name_key
+    with connection.cursor() as cursor, sql.bulk_session(cursor):
+        found = list(bulk.registry_candidates(cursor, [(7, row)], None))
+    assert [(c.i, c.person_id) for c in found] == [(7, stored.pk)]
+    assert "trùng năm sinh" in found[0].match.reasons and found[0].match.score >= 0.5

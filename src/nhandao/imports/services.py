@@ -266,12 +266,15 @@ def import_validate(*, job_id: int) -> ImportJob:
         counts[status] += 1
     counts["with_matches"] = sum(1 for i in range(n) if matches.get(i))
     counts["total"] = n
+    # Only rows that may be written keep their values (a commit reads no others, and turns rows
+    # into "already imported", never back): a list's duplicates and known rows store nothing.
+    writable = (RowStatus.OK.value, RowStatus.WARNING.value)
     stored = (
         (
             job.pk,
             numbers[i],
             checked.raw[i],
-            checked.values[i],
+            checked.values[i] if checked.status[i] in writable else "{}",
             checked.keys[i],
             checked.status[i],
             _json(checked.problems[i]) if checked.problems[i] else "[]",

@@ -327,7 +327,10 @@ class InFileIndex:
     name and year held tens of rows each at a million rows, ten pairs a row in all."""
 
     def __init__(self, floor: float = 0.0) -> None:
-        self._buckets: dict[tuple[Any, ...], list[tuple[int, _Rec]]] = defaultdict(list)
+        # A key's rows: one entry (row, record) as it is, or a list of them once there are
+        # several (most keys, an ID, a phone, a name and a day, hold one row: a list each would
+        # be millions of lists for a million-row list).
+        self._buckets: dict[tuple[Any, ...], Any] = {}
         self.floor = floor
         self.pairs = 0  # candidates looked at
         self.scored = 0  # of them, scored in full
@@ -352,17 +355,19 @@ class InFileIndex:
         # and only a row with an ID looks there.
         all_years = self.floor <= SAME_NAME_YEAR_BOUND
         all_undated = self.floor <= UNDATED_BOUND
-        wide: list[tuple[Any, ...]] = []  # buckets of the all-year and undated stages
+        any_year = all_years or bool(ident)  # the all-year stage and its bucket
+        undated = all_undated or bool(ident)  # the undated stages and their buckets
         if year:
             name_year = values["key_name_year"]
-            wide.append(("y", name_year))
+            if any_year:
+                add.append(("y", name_year))
             ward = values.get("ward_id")
             day = birth if values.get("birth_precision") == "day" else None
             if ward:
                 add.append(("yw", name_year, ward))
             if day:
                 add.append(("yd", name_year, day))
-            if all_years or ident:
+            if any_year:
                 stages.append(((("y", name_year),), not all_years))
             if not all_years:
                 narrow = [("yw", name_year, ward)] if ward else []
@@ -370,7 +375,6 @@ class InFileIndex:
                     narrow.append(("yd", name_year, day))
                 if narrow:
                     stages.append((tuple(narrow), False))
-        undated = all_undated or bool(ident)
         if given_ward := values.get("key_given_ward"):
             if year:
                 stages.append(((("g", given_ward, year),), False))
@@ -380,8 +384,9 @@ class InFileIndex:
             else:
                 if undated:
                     stages.append(((("G", given_ward),), not all_undated))
-                wide.append(("g", given_ward, None))
-            wide.append(("G", given_ward))
+                    add.append(("g", given_ward, None))
+            if undated:
+                add.append(("G", given_ward))
         if name_key := values.get("name_key"):
             if year:
                 if undated:
@@ -389,8 +394,9 @@ class InFileIndex:
             else:
                 if undated:
                     stages.append(((("N", name_key),), not all_undated))
-                wide.append(("n", name_key, None))
-            wide.append(("N", name_key))
+                    add.append(("n", name_key, None))
+            if undated:
+                add.append(("N", name_key))
         buckets = self._buckets
         seen: set[int] = set()
         best: tuple[int, matching.Match] | None = None
@@ -403,8 +409,16 @@ class InFileIndex:
         for keys, near in stages:
             if len(keys) == 1:
                 candidates: Any = buckets.get(keys[0], ())
+                if type(candidates) is tuple and candidates:
+                    candidates = (candidates,)
             else:
-                merged = {r: rec for key in keys for r, rec in buckets.get(key, ())}
+                merged: dict[int, _Rec] = {}
+                for key in keys:
+                    found = buckets.get(key)
+                    if type(found) is list:
+                        merged.update(found)
+                    elif found is not None:
+                        merged[found[0]] = found[1]
                 candidates = sorted(merged.items())
             for other_row, other in candidates:
                 if near and near_id(ident, other.id_number, score_cutoff=1) > 1:
@@ -424,11 +438,13 @@ class InFileIndex:
         self.scored += scored
         entry = (row, _Rec(values))
         for key in add:
-            buckets[key].append(entry)
-        for key in wide:
-            kind = key[0]
-            if ident or (all_years if kind == "y" else all_undated):
-                buckets[key].append(entry)
+            held = buckets.get(key)
+            if held is None:
+                buckets[key] = entry
+            elif type(held) is list:
+                held.append(entry)
+            else:
+                buckets[key] = [held, entry]
         return best
 
 
@@ -548,7 +564,9 @@ def registry_candidates(
         # The pairs are staged narrow (two integers), and each person sharing a key with some
         # row is read once, not once per pair (a common name pairs one person with many rows).
         sql.temp_table(cursor, PAIRS_TABLE, "i integer, pid bigint")
-        cursor.execute(f"INSERT INTO {PAIRS_TABLE} (i, pid) {pairs}")
+        # With (empty) parameters, so that both drivers read "%%" as "%" (SQLite's year is
+        # ``strftime('%%Y', …)``; without parameters it stayed "%%Y" and matched no year).
+        cursor.execute(f"INSERT INTO {PAIRS_TABLE} (i, pid) {pairs}", [])
         cursor.execute(
             "SELECT p.id, p.full_name, p.name_key, p.birth_date, p.birth_precision, "  # noqa: S608
             "p.id_number, p.legacy_id, p.phone, p.ward_id, u.path, u.name "
