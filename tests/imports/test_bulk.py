@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -292,6 +293,34 @@ def test_the_forked_half_never_uses_the_database_and_falls_back(db, settings):
     assert ImportJob.objects.count() == 0  # the parent's session still works
 
 
+def test_the_parts_come_in_row_order_the_first_while_the_child_still_works(db, settings):
+    from nhandao.imports import parallel
+
+    settings.NHANDAO_IMPORT_PARALLEL_MIN_ROWS = 2
+    parent = os.getpid()
+    flag = Path(tempfile.mkdtemp()) / "first-part-used"
+
+    def work(start: int, stop: int, tick) -> list[tuple[int, int, bool]]:
+        if os.getpid() != parent:
+            # The child ends after the parent has had its part (or gives up after 20 s).
+            for _ in range(2000):
+                if flag.exists():
+                    break
+                time.sleep(0.01)
+        tick(stop - start)
+        return [(i, os.getpid(), flag.exists()) for i in range(start, stop)]
+
+    parts: list[list[tuple[int, int, bool]]] = []
+    for part in parallel.in_parts(work, 10, lambda done: None, share=0.4):
+        parts.append(part)
+        flag.touch()  # this process works through its part before the child's is asked for
+    assert [len(p) for p in parts] == [4, 6]
+    assert [i for p in parts for i, _pid, _seen in p] == list(range(10))
+    assert {pid for _i, pid, _seen in parts[0]} == {parent}
+    assert {pid for _i, pid, _seen in parts[1]} != {parent}  # done in the child…
+    assert all(seen for _i, _pid, seen in parts[1])  # …which saw the first part used meanwhile
+
+
 def test_the_in_file_check_skips_only_pairs_that_cannot_reach_its_floor(tree):
     from nhandao.people.bulk import UNDATED_BOUND, InFileIndex
 
@@ -376,3 +405,30 @@ def test_the_registry_check_finds_a_person_by_given_name_commune_and_year(tree):
         found = list(bulk.registry_candidates(cursor, [(7, row)], None))
     assert [(c.i, c.person_id) for c in found] == [(7, stored.pk)]
     assert "trùng năm sinh" in found[0].match.reasons and found[0].match.score >= 0.5
+
+
+def test_the_registry_check_finds_undated_people_whose_ids_are_one_digit_apart(tree):
+    """Undated pairs are joined on names only when both IDs can be one digit apart: a digit off in
+    either half of the number is still found."""
+    from nhandao.geo.models import Ward
+    from nhandao.imports import sql
+    from nhandao.people import bulk
+
+    def check(**data) -> dict:
+        return people_services.person_check(people_services.PersonData(**data)).values
+
+    ward = Ward.objects.order_by("code").first().code
+    name = "Trần Văn Bình"
+    stored = Person.objects.create(
+        unit=tree.hoan_kiem, **check(full_name=name, id_number="001160012345", ward_id=ward)
+    )
+    items = [
+        (1, check(full_name=name, id_number="001160012346", ward_id=ward)),  # second half
+        (2, check(full_name=name, id_number="002160012345", ward_id=ward)),  # first half
+        (3, check(full_name=name, id_number="001160098765", ward_id=ward)),  # far apart
+    ]
+    assert all(v["id_number"] and v["birth_date"] is None for _i, v in items)
+    with connection.cursor() as cursor, sql.bulk_session(cursor):
+        found = list(bulk.registry_candidates(cursor, items, None))
+    assert [(c.i, c.person_id) for c in found] == [(1, stored.pk), (2, stored.pk)]
+    assert all("số CCCD lệch một chữ số" in c.match.reasons for c in found)

@@ -17,7 +17,7 @@ import os
 import pickle
 import signal
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -58,9 +58,28 @@ def in_two(
     is long enough, the machine has more than one core and the platform can fork. ``work`` calls
     ``tick(done)`` with the rows it has done so far; ``progress`` hears the rows done in all
     (here: twice the first half's, both halves going side by side)."""
+    parts = in_parts(work, n, progress)
+    result = next(parts)
+    for part in parts:
+        result.extend(part)
+    return result
+
+
+def in_parts(
+    work: Callable[[int, int, Callable[[int], None]], list[T]],
+    n: int,
+    progress: Callable[[int], None],
+    *,
+    share: float = 0.5,
+) -> Iterator[list[T]]:
+    """:func:`in_two` in two parts, yielded in row order as soon as each is ready: the rows before
+    ``share`` of the list, done here, then the rest, done by the child meanwhile. A caller that
+    works through the first part while the child still runs (a pass that needs file order) gives
+    this process the smaller ``share``. One part only when the list is not split."""
     if n < max(2, min_rows()) or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
-        return work(0, n, progress)
-    half = n // 2
+        yield work(0, n, progress)
+        return
+    cut = min(n - 1, max(1, int(n * share)))
     fd, path = tempfile.mkstemp(prefix="nhandao-import-", suffix=".pickle")
     os.close(fd)
     pid = 0
@@ -70,26 +89,26 @@ def in_two(
             code = 1
             try:
                 _forget_connections()
-                result = work(half, n, _silent)
+                result = work(cut, n, _silent)
                 with open(path, "wb") as out:
                     pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
                 code = 0
             finally:
                 os._exit(code)
-        first = work(0, half, lambda done: progress(min(n, 2 * done)))
+        # Both parts go at the same pace: while this one has done ``done`` rows, so has the child.
+        yield work(0, cut, lambda done: progress(min(n, done + min(done, n - cut))))
         _pid, status = os.waitpid(pid, 0)
         pid = 0
         if os.waitstatus_to_exitcode(status) == 0:
             with open(path, "rb") as f:
                 second: list[T] = pickle.load(f)  # noqa: S301 - written by our own child
-            if len(second) == n - half:
-                first.extend(second)
-                return first
-        logger.warning("The forked half of an import failed; checking it here instead.")
-        first.extend(work(half, n, lambda done: progress(half + done)))
-        return first
+            if len(second) == n - cut:
+                yield second
+                return
+        logger.warning("The forked part of an import failed; checking it here instead.")
+        yield work(cut, n, lambda done: progress(cut + done))
     finally:
-        if pid:  # the parent's half failed: the child's work is of no use
+        if pid:  # this part failed or was dropped: the child's work is of no use
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
