@@ -422,13 +422,22 @@ def test_the_registry_check_finds_undated_people_whose_ids_are_one_digit_apart(t
     stored = Person.objects.create(
         unit=tree.hoan_kiem, **check(full_name=name, id_number="001160012345", ward_id=ward)
     )
+    dated = Person.objects.create(
+        unit=tree.hoan_kiem,
+        **check(full_name="Lê Thị Hoa", birth="1960", id_number="001160054321", ward_id=ward),
+    )
     items = [
         (1, check(full_name=name, id_number="001160012346", ward_id=ward)),  # second half
         (2, check(full_name=name, id_number="002160012345", ward_id=ward)),  # first half
         (3, check(full_name=name, id_number="001160098765", ward_id=ward)),  # far apart
     ]
     assert all(v["id_number"] and v["birth_date"] is None for _i, v in items)
+    # Namesakes of one year: one digit apart is found, further apart is not.
+    items += [
+        (4, check(full_name="Lê Thị Hoa", birth="1960", id_number="001160054322")),
+        (5, check(full_name="Lê Thị Hoa", birth="1960", id_number="001160099999")),
+    ]
     with connection.cursor() as cursor, sql.bulk_session(cursor):
         found = list(bulk.registry_candidates(cursor, items, None))
-    assert [(c.i, c.person_id) for c in found] == [(1, stored.pk), (2, stored.pk)]
+    assert [(c.i, c.person_id) for c in found] == [(1, stored.pk), (2, stored.pk), (4, dated.pk)]
     assert all("số CCCD lệch một chữ số" in c.match.reasons for c in found)

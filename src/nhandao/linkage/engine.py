@@ -684,8 +684,16 @@ def _prior(con: Any, records: int) -> float | None:
     return min(0.5, matched / DETERMINISTIC_RECALL / (records * (records - 1) / 2))
 
 
+# The sample the u probabilities are measured on is drawn with a fixed seed: the same registry
+# gives the same model and the same pairs run after run (a second run once proposed a pair the
+# first had not, by the luck of the sample alone).
+U_SAMPLE_SEED = 20251
+
+
 def _train_u(linker: Any, records: int) -> None:
-    linker.training.estimate_u_using_random_sampling(max_pairs=min(1e6, max(1e5, records * 1.0)))
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=min(1e6, max(1e5, records * 1.0)), seed=U_SAMPLE_SEED
+    )
 
 
 def _write_pairs(

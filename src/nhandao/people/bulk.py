@@ -548,19 +548,25 @@ def registry_candidates(
             raise ImproperlyConfigured("SHOW_THRESHOLD fell to UNDATED_BOUND; update people.bulk.")
         # Two citizen IDs one digit apart: of the same length, they differ in one place, so
         # their first six digits or the rest are the same (IDs of different lengths are kept).
-        both_ids = (
-            "k.id_number <> '' AND p.id_number <> '' AND (length(p.id_number) <> "
-            "length(k.id_number) OR substr(p.id_number, 1, 6) = substr(k.id_number, 1, 6) OR "
+        near = (
+            "(length(p.id_number) <> length(k.id_number) OR "
+            "substr(p.id_number, 1, 6) = substr(k.id_number, 1, 6) OR "
             "substr(p.id_number, 7) = substr(k.id_number, 7))"
         )
+        both_ids = f"k.id_number <> '' AND p.id_number <> '' AND {near}"
+        # Namesakes (or a given name in one commune) of one birth year whose two IDs are further
+        # apart score at most 0.35 + 0.25 - 0.4 + 0.1 = 0.3, unless they share a CMND or a phone
+        # (joined on their own): such pairs are not joined on names.
+        ids_may_agree = f"(k.id_number = '' OR p.id_number = '' OR {near})"
         same_name = f"p.name_key = k.name_key AND k.name_key <> '' AND {both_ids}"
         joins = [
             "p.id_number = k.id_number AND k.id_number <> ''",
             "p.legacy_id = k.legacy_id AND k.legacy_id <> ''",
             "p.phone = k.phone AND k.phone <> ''",
-            "p.key_name_year = k.key_name_year AND k.key_name_year NOT LIKE '%%|'",
+            "p.key_name_year = k.key_name_year AND k.key_name_year NOT LIKE '%%|' AND "
+            f"{ids_may_agree}",
             "p.key_given_ward = k.key_given_ward AND k.key_given_ward <> '' AND "
-            f"({person_year} = k.year OR "
+            f"(({person_year} = k.year AND {ids_may_agree}) OR "
             f"((k.year IS NULL OR p.birth_date IS NULL) AND {both_ids}))",
             f"{same_name} AND k.year IS NULL",
             f"{same_name} AND p.birth_date IS NULL AND k.year IS NOT NULL",
