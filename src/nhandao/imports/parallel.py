@@ -1,13 +1,15 @@
-"""The second half of a pure per-row pass in a forked process, so that validating a large list uses
+"""The later part of a pure per-row pass in a forked process, so that validating a large list uses
 two cores.
 
-:func:`in_two` runs ``work(start, stop)`` for the first half of the rows here while a forked
-child runs it for the second half and hands its results back through a temporary file (pickle).
-The child shares the parent's memory as it was at the fork (the rows read, the parser and its
-memos) and never touches the database: its connections are replaced by a guard that refuses, so
-work that needs the database fails in the child, and the parent then does that half itself. Any
-failure of the child (an exception, a signal, no fork on this platform) ends the same way: the
-results are those of the plain sequential pass, only slower."""
+:func:`in_parts` runs ``work(start, stop)`` for the first part of the rows here while a forked
+child runs it for the rest and hands its results back through a temporary file (pickle); the
+first part is handed to the caller as soon as it is done, the child still working
+(:func:`in_two`: both parts as one list). The child shares the parent's memory as it was at the
+fork (the rows read, the parser and its memos) and never touches the database: its connections
+are replaced by a guard that refuses, so work that needs the database fails in the child, and the
+parent then does that part itself. Any failure of the child (an exception, a signal, no fork on
+this platform) ends the same way: the results are those of the plain sequential pass, only
+slower."""
 
 from __future__ import annotations
 
