@@ -286,7 +286,7 @@ def test_the_forked_half_never_uses_the_database_and_falls_back(db, settings):
         return [(i, os.getpid()) for i in range(start, stop)]
 
     seen: list[int] = []
-    result = parallel.in_two(work, 10, seen.append)
+    result = [row for part in parallel.in_parts(work, 10, seen.append) for row in part]
     assert [i for i, _pid in result] == list(range(10))
     assert {pid for _i, pid in result} == {parent}  # the child's half was redone here
     assert seen and seen[-1] == 10

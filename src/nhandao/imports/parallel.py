@@ -3,13 +3,12 @@ two cores.
 
 :func:`in_parts` runs ``work(start, stop)`` for the first part of the rows here while a forked
 child runs it for the rest and hands its results back through a temporary file (pickle); the
-first part is handed to the caller as soon as it is done, the child still working
-(:func:`in_two`: both parts as one list). The child shares the parent's memory as it was at the
-fork (the rows read, the parser and its memos) and never touches the database: its connections
-are replaced by a guard that refuses, so work that needs the database fails in the child, and the
-parent then does that part itself. Any failure of the child (an exception, a signal, no fork on
-this platform) ends the same way: the results are those of the plain sequential pass, only
-slower."""
+first part is handed to the caller as soon as it is done, the child still working. The child
+shares the parent's memory as it was at the fork (the rows read, the parser and its memos) and
+never touches the database: its connections are replaced by a guard that refuses, so work that
+needs the database fails in the child, and the parent then does that part itself. Any failure
+of the child (an exception, a signal, no fork on this platform) ends the same way: the results
+are those of the plain sequential pass, only slower."""
 
 from __future__ import annotations
 
@@ -37,7 +36,7 @@ def min_rows() -> int:
 
 
 def _refuse(*args: Any, **kwargs: Any) -> None:
-    raise RuntimeError("no database access in the forked half of an import")
+    raise RuntimeError("no database access in the forked part of an import")
 
 
 def _forget_connections() -> None:
@@ -51,22 +50,6 @@ def _forget_connections() -> None:
         conn.connect = _refuse  # type: ignore[method-assign]
 
 
-def in_two(
-    work: Callable[[int, int, Callable[[int], None]], list[T]],
-    n: int,
-    progress: Callable[[int], None],
-) -> list[T]:
-    """``work(0, n, tick)``, with the rows from ``n // 2`` on done in a forked child when the list
-    is long enough, the machine has more than one core and the platform can fork. ``work`` calls
-    ``tick(done)`` with the rows it has done so far; ``progress`` hears the rows done in all
-    (here: twice the first half's, both halves going side by side)."""
-    parts = in_parts(work, n, progress)
-    result = next(parts)
-    for part in parts:
-        result.extend(part)
-    return result
-
-
 def in_parts(
     work: Callable[[int, int, Callable[[int], None]], list[T]],
     n: int,
@@ -74,10 +57,13 @@ def in_parts(
     *,
     share: float = 0.5,
 ) -> Iterator[list[T]]:
-    """:func:`in_two` in two parts, yielded in row order as soon as each is ready: the rows before
-    ``share`` of the list, done here, then the rest, done by the child meanwhile. A caller that
-    works through the first part while the child still runs (a pass that needs file order) gives
-    this process the smaller ``share``. One part only when the list is not split."""
+    """``work(0, n, tick)`` in parts, yielded in row order as soon as each is ready: one part when
+    the list is short, the machine has one core or the platform cannot fork; otherwise the rows
+    before ``share`` of the list, done here, then the rest, done by a forked child meanwhile. A
+    caller that works through the first part while the child still runs (a pass that needs file
+    order) gives this process the smaller ``share``. ``work`` calls ``tick(done)`` with the rows
+    it has done so far; ``progress`` hears the rows done in all (both parts going side by
+    side)."""
     if n < max(2, min_rows()) or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
         yield work(0, n, progress)
         return

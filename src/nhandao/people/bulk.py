@@ -405,7 +405,7 @@ class InFileIndex:
         # A candidate is scored only if its bound (everything but the name, computed exactly)
         # reaches the floor and beats the best so far (a tie keeps the earlier row).
         need = self.floor
-        looked = scored = 0
+        scored = 0
         for keys, near in stages:
             if len(keys) == 1:
                 candidates: Any = buckets.get(keys[0], ())
@@ -426,7 +426,6 @@ class InFileIndex:
                 if other_row in seen:
                     continue
                 seen.add(other_row)
-                looked += 1
                 top = bound(values, other)
                 if top < need or (best is not None and top <= best[1].score):
                     continue
@@ -434,7 +433,7 @@ class InFileIndex:
                 match = score(values, other)  # type: ignore[arg-type]
                 if best is None or match.score > best[1].score:
                     best = (other_row, match)
-        self.pairs += looked
+        self.pairs += len(seen)
         self.scored += scored
         entry = (row, _Rec(values))
         for key in add:

@@ -138,6 +138,17 @@ def score_bound(values: dict[str, Any], person: Any) -> float:
     return max(0.0, min(1.0, _other_points(0.35, values, person, None)))
 
 
+# The reasons of a score, translated only when they are shown (``score_bound`` names none).
+_SAME_YEAR = gettext_noop("trùng năm sinh")
+_SAME_DAY = gettext_noop("trùng ngày sinh")
+_DAY_MONTH_SWAPPED = gettext_noop("ngày sinh đảo ngày/tháng")
+_SAME_ID = gettext_noop("trùng số CCCD")
+_ID_ONE_DIGIT_OFF = gettext_noop("số CCCD lệch một chữ số")
+_SAME_LEGACY_ID = gettext_noop("trùng số CMND")
+_SAME_PHONE = gettext_noop("trùng số điện thoại")
+_SAME_WARD = gettext_noop("cùng xã/phường")
+
+
 def _ignore(_reason: str) -> None:
     pass
 
@@ -154,7 +165,7 @@ def _other_points(
         # A year (or month) only: agreement on the year is all the evidence there is.
         if birth.year == other.year:
             points += 0.15
-            why(gettext_noop("trùng năm sinh"))
+            why(_SAME_YEAR)
         else:
             points -= 0.2
     elif birth and other:
@@ -163,35 +174,35 @@ def _other_points(
         # a little more, day and month swapped is the classic entry error.
         if birth == other:
             points += 0.25
-            why(gettext_noop("trùng ngày sinh"))
+            why(_SAME_DAY)
         elif (birth.day, birth.month, birth.year) == (other.month, other.day, other.year):
             points += 0.15
-            why(gettext_noop("ngày sinh đảo ngày/tháng"))
+            why(_DAY_MONTH_SWAPPED)
         elif birth.year == other.year:
             if birth.month == other.month or birth.day == other.day:
                 points += 0.1
-                why(gettext_noop("trùng năm sinh"))
+                why(_SAME_YEAR)
         else:
             points -= 0.2
     ident, other_id = values.get("id_number"), person.id_number
     if ident and other_id:
         if ident == other_id:
             points += 0.45
-            why(gettext_noop("trùng số CCCD"))
+            why(_SAME_ID)
         elif Levenshtein.distance(ident, other_id, score_cutoff=1) == 1:
             points += 0.25
-            why(gettext_noop("số CCCD lệch một chữ số"))
+            why(_ID_ONE_DIGIT_OFF)
         else:
             points -= 0.4
     if values.get("legacy_id") and values["legacy_id"] == person.legacy_id:
         points += 0.3
-        why(gettext_noop("trùng số CMND"))
+        why(_SAME_LEGACY_ID)
     if values.get("phone") and values["phone"] == person.phone:
         points += 0.2
-        why(gettext_noop("trùng số điện thoại"))
+        why(_SAME_PHONE)
     if values.get("ward_id") and values["ward_id"] == person.ward_id:
         points += 0.1
-        why(gettext_noop("cùng xã/phường"))
+        why(_SAME_WARD)
     return points
 
 
