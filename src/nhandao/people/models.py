@@ -83,8 +83,15 @@ class PersonQuerySet(ScopedQuerySet["Person"]):
 
 
 class Person(models.Model):
+    # ``unit``, ``ward`` and ``created_by`` are not checked by the database row by row: an import
+    # writes hundreds of thousands of persons at once (ADR 8; ``manage.py check_references``
+    # finds any reference left dangling).
     unit = models.ForeignKey(
-        "orgs.Unit", verbose_name=_("đơn vị quản lý"), on_delete=models.PROTECT, related_name="+"
+        "orgs.Unit",
+        verbose_name=_("đơn vị quản lý"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     full_name = models.CharField(_("họ và tên"), max_length=150)
     family_name = models.CharField(_("họ"), max_length=50, blank=True)
@@ -105,6 +112,7 @@ class Person(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,
     )
     address_detail = models.CharField(_("thôn, tổ, số nhà"), max_length=255, blank=True)
     address_original = models.CharField(
@@ -138,6 +146,7 @@ class Person(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
