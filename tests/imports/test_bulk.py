@@ -311,7 +311,7 @@ def test_the_parts_come_in_row_order_the_first_while_the_child_still_works(db, s
         return [(i, os.getpid(), flag.exists()) for i in range(start, stop)]
 
     parts: list[list[tuple[int, int, bool]]] = []
-    for part in parallel.in_parts(work, 10, lambda done: None, share=0.4):
+    for part in parallel.in_parts(work, 10, lambda done: None, share=0.4, chunk=6):
         parts.append(part)
         flag.touch()  # this process works through its part before the child's is asked for
     assert [len(p) for p in parts] == [4, 6]
@@ -319,6 +319,56 @@ def test_the_parts_come_in_row_order_the_first_while_the_child_still_works(db, s
     assert {pid for _i, pid, _seen in parts[0]} == {parent}
     assert {pid for _i, pid, _seen in parts[1]} != {parent}  # done in the child…
     assert all(seen for _i, _pid, seen in parts[1])  # …which saw the first part used meanwhile
+
+
+def test_the_childs_part_comes_a_chunk_at_a_time_while_it_still_works(db, settings):
+    from nhandao.imports import parallel
+
+    settings.NHANDAO_IMPORT_PARALLEL_MIN_ROWS = 2
+    parent = os.getpid()
+    flag = Path(tempfile.mkdtemp()) / "first-chunk-used"
+
+    def work(start: int, stop: int, tick) -> list[tuple[int, int, bool]]:
+        if os.getpid() != parent and start >= 6:
+            # The child's second chunk waits until the parent has used its first one.
+            for _ in range(2000):
+                if flag.exists():
+                    break
+                time.sleep(0.01)
+        tick(stop - start)
+        return [(i, os.getpid(), flag.exists()) for i in range(start, stop)]
+
+    reported: list[int] = []
+    parts: list[list[tuple[int, int, bool]]] = []
+    for part in parallel.in_parts(work, 10, reported.append, share=0.2, chunk=4):
+        parts.append(part)
+        if len(parts) == 2:
+            flag.touch()
+    assert [len(p) for p in parts] == [2, 4, 4]
+    assert [i for p in parts for i, _pid, _seen in p] == list(range(10))
+    assert {pid for p in parts[1:] for _i, pid, _seen in p} != {parent}
+    assert not any(seen for _i, _pid, seen in parts[1])
+    assert all(seen for _i, _pid, seen in parts[2])  # done after the first chunk was used
+    assert reported == sorted(reported) and reported[-1] == 10
+
+
+def test_a_child_that_fails_half_way_leaves_only_the_rest_to_redo(db, settings):
+    from nhandao.imports import parallel
+
+    settings.NHANDAO_IMPORT_PARALLEL_MIN_ROWS = 2
+    parent = os.getpid()
+
+    def work(start: int, stop: int, tick) -> list[tuple[int, int]]:
+        if os.getpid() != parent and start >= 6:
+            raise RuntimeError("the child's second chunk fails")
+        tick(stop - start)
+        return [(i, os.getpid()) for i in range(start, stop)]
+
+    parts = list(parallel.in_parts(work, 10, lambda done: None, share=0.2, chunk=4))
+    assert [i for p in parts for i, _pid in p] == list(range(10))
+    assert [len(p) for p in parts] == [2, 4, 4]
+    assert {pid for _i, pid in parts[1]} != {parent}  # the first chunk is the child's
+    assert {pid for _i, pid in parts[2]} == {parent}  # the rest was done here
 
 
 def test_the_in_file_check_skips_only_pairs_that_cannot_reach_its_floor(tree):

@@ -15,6 +15,7 @@ from nhandao.imports.readers import (
     ImportFileError,
     MergedRange,
     column_letter,
+    nfc_lines,
     read_table,
 )
 from tests.imports.workbooks import (
@@ -440,3 +441,18 @@ def test_workbook_without_any_value() -> None:
 
 def test_csv_without_any_value() -> None:
     expect_error("no_rows", b";;;\r\n;;;\r\n\r\n", "trong.csv")
+
+
+def test_a_csv_with_some_decomposed_lines_is_read_in_nfc():
+    import unicodedata
+
+    # "Nguyễn" typed with combining marks (NFD) on some lines, precomposed on others.
+    nfd = unicodedata.normalize("NFD", "Nguyễn Thị Lành")
+    text = f'Họ và tên,Năm sinh\r\n{nfd},1938\r\nTrần Văn Bình,1956\r\n"{nfd}\n{nfd}",1940\r\n'
+    assert nfc_lines(text) == unicodedata.normalize("NFC", text)
+    assert nfc_lines("ascii only\n") == "ascii only\n"
+    table = read_table(text.encode("utf-8"), "ds.csv", max_bytes=10_000)
+    cells = [v for row in table.rows for v in row if isinstance(v, str)]
+    assert "Nguyễn Thị Lành" in cells
+    assert all(unicodedata.is_normalized("NFC", v) for v in cells)
+    assert "Nguyễn Thị Lành Nguyễn Thị Lành" in cells  # the quoted cell over two lines, tidied

