@@ -5,6 +5,7 @@ chunks, the import is audited once, and importing it again adds nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import tempfile
 import time
@@ -228,11 +229,13 @@ def test_an_interrupted_validation_leaves_the_job_to_run_again(tree, people, mon
         raise RuntimeError("worker killed")
 
     object.__setattr__(importers.BENEFICIARIES, "matches", breaks)
+    assert gc.isenabled()
     try:
         with pytest.raises(RuntimeError):
             _run(people.hn_admin, tree.hanoi, data)
     finally:
         object.__setattr__(importers.BENEFICIARIES, "matches", real)
+    assert gc.isenabled()  # the collector paused for the job is back, failure or not
     job = ImportJob.objects.latest("pk")
     assert job.status == JobStatus.VALIDATING and not job.rows.exists()
     job = services.import_validate(job_id=job.pk)  # the job runs again from the start

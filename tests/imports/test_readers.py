@@ -456,3 +456,34 @@ def test_a_csv_with_some_decomposed_lines_is_read_in_nfc():
     assert "Nguyễn Thị Lành" in cells
     assert all(unicodedata.is_normalized("NFC", v) for v in cells)
     assert "Nguyễn Thị Lành Nguyễn Thị Lành" in cells  # the quoted cell over two lines, tidied
+
+
+TRICKY_CELLS = [
+    "Nguyễn Văn An",
+    "  Nguyễn   Văn An ",
+    "Lê\u00a0Thị\u2009Ba",  # no-break and thin spaces
+    "Trần\u200bVăn\u00adBình",  # zero-width space, soft hyphen
+    "\ufeffPhạm Thị Cúc",  # a byte-order mark pasted in
+    "Hồ\x01 Văn\x7f Đức",  # control characters
+    "Vũ\tThị\x0bHoa",  # tab and vertical tab
+    "Nguye\u0302\u0303n Thị Lành",  # decomposed (NFD) marks
+    "Bu\u200b\u0300i Văn Tám",  # a mark after a zero-width space: composes once it is removed
+    "\u200b",
+    "093048000321",
+]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_every_text_cell_is_read_as_nfc_makes_it(fmt: str) -> None:
+    from nhandao.core.text import nfc
+
+    rows = [["Họ và tên", "Ghi chú"], *[[cell, f"dòng {i}"] for i, cell in enumerate(TRICKY_CELLS)]]
+    if fmt == "csv":
+        text = "\r\n".join(",".join(f'"{v}"' for v in row) for row in rows) + "\r\n"
+        data, name = text.encode("utf-8"), "ds.csv"
+    else:
+        data, name = simple_xlsx(rows), "ds.xlsx"
+    table = read_table(data, name)
+    got = [row[0] for row in table.rows[1:]]
+    assert got == [nfc(v) or None for v in TRICKY_CELLS]
+    assert got[4] == "Phạm Thị Cúc" and got[8] == "Bùi Văn Tám" and got[9] is None
