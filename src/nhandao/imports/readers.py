@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 from nhandao.core.errors import ApplicationError
 from nhandao.core.text import fold, nfc
 
-from . import legacy_encoding
+from . import legacy_encoding, xlsx_head
 
 __all__ = [
     "SUPPORTED_EXTENSIONS",
@@ -471,8 +471,14 @@ class _Reader:
     def read_workbook(self, data: bytes, kind: str, sheet: str | int | None) -> Table:
         import python_calamine
 
+        heights: dict[str, int] = {}
         if kind == "zip":
             file_format = self._check_zip(data)
+            if self.head_rows is not None and file_format == "xlsx":
+                # Only the head is wanted: big sheets cut after it (their row counts kept).
+                head = xlsx_head.cut(data, self.head_rows)
+                if head is not None:
+                    data, heights = head.data, head.heights
         else:
             if _ENCRYPTED_PACKAGE in data or _ENCRYPTION_INFO in data:
                 raise self.encrypted()
@@ -489,7 +495,7 @@ class _Reader:
             self.sheet_name = calamine_sheet.name
             try:
                 end = calamine_sheet.end
-                height = end[0] + 1 if end else 0
+                height = heights.get(calamine_sheet.name) or (end[0] + 1 if end else 0)
                 if height > self.max_rows:
                     raise self.too_many_rows(height)
                 width = end[1] + 1 if end else 0
