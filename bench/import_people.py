@@ -418,7 +418,8 @@ def one_run(spec: dict[str, Any]) -> dict[str, Any]:
             # The server settings that weigh on a large write, reported with the figures.
             cursor.execute(
                 "SELECT name, current_setting(name) FROM pg_settings WHERE name IN "
-                "('shared_buffers', 'max_wal_size', 'wal_compression', 'synchronous_commit')"
+                "('shared_buffers', 'max_wal_size', 'wal_compression', 'synchronous_commit', "
+                "'checkpoint_timeout')"
             )
             result["server_settings"] = dict(cursor.fetchall())
     data = path.read_bytes()

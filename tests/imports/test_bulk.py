@@ -296,6 +296,14 @@ def test_the_forked_half_never_uses_the_database_and_falls_back(db, settings):
     assert ImportJob.objects.count() == 0  # the parent's session still works
 
 
+def _wait_for(flag: Path) -> None:
+    """Until ``flag`` exists (giving up after 20 s)."""
+    for _ in range(2000):
+        if flag.exists():
+            return
+        time.sleep(0.01)
+
+
 def test_the_parts_come_in_row_order_the_first_while_the_child_still_works(db, settings):
     from nhandao.imports import parallel
 
@@ -305,11 +313,7 @@ def test_the_parts_come_in_row_order_the_first_while_the_child_still_works(db, s
 
     def work(start: int, stop: int, tick) -> list[tuple[int, int, bool]]:
         if os.getpid() != parent:
-            # The child ends after the parent has had its part (or gives up after 20 s).
-            for _ in range(2000):
-                if flag.exists():
-                    break
-                time.sleep(0.01)
+            _wait_for(flag)  # the child ends after the parent has had its part
         tick(stop - start)
         return [(i, os.getpid(), flag.exists()) for i in range(start, stop)]
 
@@ -333,11 +337,7 @@ def test_the_childs_part_comes_a_chunk_at_a_time_while_it_still_works(db, settin
 
     def work(start: int, stop: int, tick) -> list[tuple[int, int, bool]]:
         if os.getpid() != parent and start >= 6:
-            # The child's second chunk waits until the parent has used its first one.
-            for _ in range(2000):
-                if flag.exists():
-                    break
-                time.sleep(0.01)
+            _wait_for(flag)  # the child's second chunk waits for the parent to use its first
         tick(stop - start)
         return [(i, os.getpid(), flag.exists()) for i in range(start, stop)]
 
