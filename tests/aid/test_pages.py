@@ -425,6 +425,15 @@ def test_record_list_filters_prints_and_exports(client, running, people, tree, d
     with zipfile.ZipFile(io.BytesIO(response.content)) as book:
         strings = book.read("xl/sharedStrings.xml").decode()
     assert "DANH SÁCH HỖ TRỢ ĐÃ TRAO" in strings and "Lê Văn Bình" in strings
+    # The official layout: the managing body above the unit, a "Cộng" row of the values given.
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
+    cells = rows.to_python()
+    assert cells[0][0] == tree.root.name.upper() and cells[1][0] == tree.hanoi.name.upper()
+    total = next(row for row in cells if row[0] == "Cộng")
+    given = sum(r.value for r in AidRecord.objects.filter(campaign=running.campaign))
+    assert given > 0 and total[6] == given
 
 
 def test_clerk_outside_cannot_filter_by_foreign_unit(client, people, tree):

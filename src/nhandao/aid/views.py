@@ -339,7 +339,8 @@ def distribution_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     for row in rows:
         row.code = selectors.person_code(row.person)  # type: ignore[attr-defined]
         row.qr = _qr_svg(row.code)  # type: ignore[attr-defined]
-    parent = distribution.unit.get_parent() if distribution.unit.depth > 1 else None
+    unit = distribution.unit
+    parent = type(unit).objects.get_parent(unit) if unit.depth > 1 else None
     context = {"distribution": distribution, "rows": rows, "parent": parent}
     return render(request, "aid/distribution_sheet.html", context)
 
@@ -559,9 +560,11 @@ def aid_export(request: HttpRequest) -> HttpResponse:
         )
         return redirect(f"{reverse('aid_list')}?{request.GET.urlencode()}")
     unit = chosen.get("unit") or active_unit(request)
+    parent = type(unit).objects.get_parent(unit) if unit.depth > 1 else None
     content = records_workbook(
         rows=qs,
         unit_name=unit.name,
+        parent_name=parent.name if parent else "",
         campaign_name=chosen["campaign"].name if chosen.get("campaign") else "",
         today=timezone.localdate(),
     )

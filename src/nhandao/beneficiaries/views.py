@@ -87,7 +87,7 @@ def beneficiary_export(request: HttpRequest) -> HttpResponse:
             % {"n": f"{EXPORT_LIMIT:,}".replace(",", ".")},
         )
         return redirect(f"{reverse('beneficiary_list')}?{request.GET.urlencode()}")
-    parent = unit.get_parent() if unit.depth > 1 else None
+    parent = type(unit).objects.get_parent(unit) if unit.depth > 1 else None
     content = beneficiary_workbook(
         rows=qs,
         unit_name=unit.name,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import xlsxwriter
@@ -34,7 +34,7 @@ def _book() -> tuple[io.BytesIO, Any]:
 def official_list(
     *,
     title: str,
-    subtitle: str,
+    subtitle: str | Sequence[str],
     unit_name: str,
     parent_name: str,
     headers: Sequence[tuple[str, int]],
@@ -42,9 +42,11 @@ def official_list(
     today: dt.date,
     extra_sheets: Callable[[Any], None] | None = None,
     sheet_name: str = "",
+    totals: Mapping[int, int] | None = None,
 ) -> bytes:
     """One list in the official layout: the managing and issuing bodies on the left, the national
-    name and motto on the right, the title, the columns, the date line and the signatures."""
+    name and motto on the right, the title and its subtitle line(s), the columns, a "Cộng" row
+    when ``totals`` (column -> amount) is given, the date line and the signatures."""
     buffer, book = _book()
     sheet = book.add_worksheet((sheet_name or title)[:31])
     font = {"font_name": "Times New Roman", "font_size": 12}
@@ -73,8 +75,10 @@ def official_list(
     sheet.merge_range(0, split, 0, last, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold_c)
     sheet.merge_range(1, split, 1, last, "Độc lập - Tự do - Hạnh phúc", motto)
     sheet.merge_range(3, 0, 3, last, title.upper(), big)
-    sheet.merge_range(4, 0, 4, last, subtitle, italic_c)
-    header_row = 6
+    lines = [subtitle] if isinstance(subtitle, str) else list(subtitle)
+    for i, line in enumerate(lines):
+        sheet.merge_range(4 + i, 0, 4 + i, last, line, italic_c)
+    header_row = 5 + len(lines)
     for col, (label, width) in enumerate(headers):
         sheet.write_string(header_row, col, label, head)
         sheet.set_column(col, col, width)
@@ -86,6 +90,15 @@ def official_list(
                 sheet.write_number(r, col, value, number)
             else:
                 sheet.write_string(r, col, "" if value is None else str(value), cell)
+    if totals:
+        r += 1
+        first = min(totals)
+        if first > 1:
+            sheet.merge_range(r, 0, r, first - 1, _("Cộng"), head)
+        elif first == 1:
+            sheet.write_string(r, 0, _("Cộng"), head)
+        for col, amount in totals.items():
+            sheet.write_number(r, col, amount, number)
     r += 2
     date_text = f"…, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}"
     sheet.merge_range(r, split, r, last, date_text, italic_c)
