@@ -153,6 +153,8 @@ def test_certificates_expiring_soon_as_xlsx(client, course, people, django_asser
     cells = [c for row in sheet for c in row if c]
     assert "DANH SÁCH CHỨNG NHẬN SẮP HẾT HẠN" in cells
     assert "Trần Thị Hoa" in cells and p.certificate_no in cells and "0912345678" in cells
+    assert "NGƯỜI LẬP BIỂU" in cells and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in cells
+    assert sheet[0][0] == "TRUNG ƯƠNG HỘI CHỮ THẬP ĐỎ VIỆT NAM"  # the body above Hà Nội
 
 
 def test_lists_read_in_a_fixed_number_of_queries(

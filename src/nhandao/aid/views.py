@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from nhandao.campaigns import selectors as campaigns
 from nhandao.core.errors import ApplicationError
 from nhandao.orgs.permissions import active_unit, can
+from nhandao.orgs.selectors import unit_parent_name
 from nhandao.people import selectors as people
 
 from . import selectors, services
@@ -560,11 +561,10 @@ def aid_export(request: HttpRequest) -> HttpResponse:
         )
         return redirect(f"{reverse('aid_list')}?{request.GET.urlencode()}")
     unit = chosen.get("unit") or active_unit(request)
-    parent = type(unit).objects.get_parent(unit) if unit.depth > 1 else None
     content = records_workbook(
         rows=qs,
         unit_name=unit.name,
-        parent_name=parent.name if parent else "",
+        parent_name=unit_parent_name(unit),
         campaign_name=chosen["campaign"].name if chosen.get("campaign") else "",
         today=timezone.localdate(),
     )

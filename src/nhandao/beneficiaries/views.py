@@ -20,6 +20,7 @@ from nhandao.core.errors import ApplicationError
 from nhandao.core.signals import client_ip
 from nhandao.geo import selectors as geo
 from nhandao.orgs.permissions import active_unit, can
+from nhandao.orgs.selectors import unit_parent_name
 from nhandao.people import selectors as people_selectors
 from nhandao.people import services as people
 from nhandao.people.forms import HouseholdForm
@@ -87,11 +88,10 @@ def beneficiary_export(request: HttpRequest) -> HttpResponse:
             % {"n": f"{EXPORT_LIMIT:,}".replace(",", ".")},
         )
         return redirect(f"{reverse('beneficiary_list')}?{request.GET.urlencode()}")
-    parent = type(unit).objects.get_parent(unit) if unit.depth > 1 else None
     content = beneficiary_workbook(
         rows=qs,
         unit_name=unit.name,
-        parent_name=parent.name if parent else "",
+        parent_name=unit_parent_name(unit),
         show_identifiers=can(request.user, "pii.view", unit),
         today=timezone.localdate(),
     )

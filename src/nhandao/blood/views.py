@@ -23,6 +23,7 @@ from nhandao.core.errors import ApplicationError
 from nhandao.core.signals import client_ip
 from nhandao.orgs import selectors as orgs
 from nhandao.orgs.permissions import active_unit, can, require_view
+from nhandao.orgs.selectors import unit_parent_name
 from nhandao.people import selectors as people
 
 from . import exports, selectors
@@ -64,11 +65,6 @@ def _chosen_unit(request: HttpRequest) -> Any:
     """The unit a list is filtered to (?unit=, scoped), else the active unit."""
     pk = request.GET.get("unit")
     return orgs.unit_get(user=request.user, pk=pk) if pk else active_unit(request)
-
-
-def _parent_name(unit: Any) -> str:
-    parent = type(unit).objects.get_parent(unit) if unit.depth > 1 else None
-    return parent.name if parent is not None else ""
 
 
 def _year(request: HttpRequest) -> int:
@@ -155,7 +151,7 @@ def blood_donor_export(request: HttpRequest) -> HttpResponse:
     content = exports.donors_workbook(
         donors=qs.iterator(chunk_size=2000),
         unit_name=unit.name,
-        parent_name=_parent_name(unit),
+        parent_name=unit_parent_name(unit),
         today=timezone.localdate(),
         show_phone=can(request.user, "pii.view", unit),
     )
@@ -367,7 +363,7 @@ def blood_honour_export(request: HttpRequest) -> HttpResponse:
     chosen = _honour_filters(request)
     honours = selectors.honour_list(user=request.user, **chosen)[:EXPORT_LIMIT]
     unit = chosen["unit"]
-    args = {"unit_name": unit.name, "parent_name": _parent_name(unit), "year": chosen["year"]}
+    args = {"unit_name": unit.name, "parent_name": unit_parent_name(unit), "year": chosen["year"]}
     if request.GET.get("format") == "docx":
         content = exports.honours_document(honours=honours, today=timezone.localdate(), **args)
         return _file(content, DOCX, f"ton-vinh-hien-mau-{chosen['year']}")
@@ -442,7 +438,7 @@ def blood_reminder_export(request: HttpRequest) -> HttpResponse:
     content = exports.reminders_workbook(
         donors=qs.iterator(chunk_size=2000),
         unit_name=unit.name,
-        parent_name=_parent_name(unit),
+        parent_name=unit_parent_name(unit),
         today=timezone.localdate(),
         show_phone=show_phone,
     )
@@ -564,7 +560,7 @@ def blood_stats_export(request: HttpRequest) -> HttpResponse:
     content = exports.stats_workbook(
         stats=stats,
         unit_name=owner.name,
-        parent_name=_parent_name(owner),
+        parent_name=unit_parent_name(owner),
         scope_label=label,
         today=timezone.localdate(),
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from nhandao.core.dates import format_date
 from nhandao.core.documents import OfficialDocument, date_line, place_of
 from nhandao.core.money import format_vnd
+from nhandao.orgs.selectors import unit_parent_name
 
 from .models import Metric
 from .reports import CampaignReport, table_rows
@@ -25,11 +26,6 @@ PRINT_LIMIT = 5_000  # households on one printed list; past that, print per bran
 
 def _num(value: int | None) -> str:
     return "" if value is None else f"{value:,}".replace(",", ".")
-
-
-def _parent_name(unit: Any) -> str:
-    parent = type(unit).objects.get_parent(unit)
-    return parent.name if parent else ""
 
 
 def _subject(report: CampaignReport) -> str:
@@ -166,7 +162,7 @@ def report_workbook(report: CampaignReport, *, today: dt.date) -> bytes:
     headers = _unit_headers(report)
     last = max(len(headers) - 1, 6)
     half = last // 2
-    sheet.merge_range(0, 0, 0, half - 1, _parent_name(report.unit).upper(), f["plain_c"])
+    sheet.merge_range(0, 0, 0, half - 1, unit_parent_name(report.unit).upper(), f["plain_c"])
     sheet.merge_range(1, 0, 1, half - 1, report.unit.name.upper(), f["bold_c"])
     sheet.merge_range(0, half, 0, last, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", f["bold_c"])
     sheet.merge_range(1, half, 1, last, "Độc lập - Tự do - Hạnh phúc", f["motto"])
@@ -211,7 +207,7 @@ def report_workbook(report: CampaignReport, *, today: dt.date) -> bytes:
 def report_document(report: CampaignReport, *, today: dt.date) -> bytes:
     unit = report.unit
     doc = OfficialDocument(
-        managing_body=_parent_name(unit),
+        managing_body=unit_parent_name(unit),
         issuing_body=unit.name,
         doc_type="BC",
         issuer_code="HCTĐ",
@@ -232,7 +228,7 @@ def report_document(report: CampaignReport, *, today: dt.date) -> bytes:
         doc.table(_texts(EXAMPLE_HEADERS), _example_rows(report), size=11)
     else:
         doc.paragraph(_("Chưa ghi nhận gương điển hình."), italic=True)
-    parent = _parent_name(unit)
+    parent = unit_parent_name(unit)
     doc.signature(
         on_behalf="TM. BAN THƯỜNG VỤ",
         position="CHỦ TỊCH",

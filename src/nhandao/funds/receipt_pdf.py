@@ -24,9 +24,10 @@ from fpdf.enums import Align, XPos, YPos
 
 from nhandao.core.documents import MARGINS_MM, MOTTO, NATIONAL_NAME, date_line, place_of
 from nhandao.core.errors import ApplicationError
+from nhandao.orgs.selectors import unit_parent_name
 
 from .models import Receipt
-from .receipts import ReceiptContent, parent_name, receipt_content
+from .receipts import ReceiptContent, receipt_content
 
 FAMILY = "DejaVuSerif"
 FONT_FILES = {
@@ -204,7 +205,7 @@ class _OfficialPdf(FPDF):
 
 def _write(pdf: _OfficialPdf, receipt: Receipt, content: ReceiptContent) -> None:
     unit = receipt.unit
-    managing = parent_name(unit)
+    managing = unit_parent_name(unit)
     code = unit.short_code or "HCTĐ"
     left: list[Any] = []
     if managing:

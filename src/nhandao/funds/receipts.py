@@ -19,6 +19,7 @@ from nhandao.core.documents import OfficialDocument, place_of
 from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
 from nhandao.core.money import amount_in_words, format_vnd
+from nhandao.orgs.selectors import unit_parent_name
 
 from .models import Donation, DonationMethod, Donor, Receipt
 from .selectors_donations import earmark_label
@@ -29,14 +30,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
 
 
-def parent_name(unit: Any) -> str:
-    parent = type(unit).objects.get_parent(unit) if unit.depth > 1 else None
-    return parent.name if parent is not None else ""
-
-
 def _document(unit: Any, day: dt.date, *, doc_type: str, number: str = "") -> OfficialDocument:
     return OfficialDocument(
-        managing_body=parent_name(unit),
+        managing_body=unit_parent_name(unit),
         issuing_body=unit.name,
         doc_type=doc_type,
         issuer_code=unit.short_code or "HCTĐ",

@@ -29,6 +29,7 @@ from nhandao.core.workbooks import official_list
 from nhandao.orgs.permissions import active_unit as _unit
 from nhandao.orgs.permissions import can
 from nhandao.orgs.permissions import require_view as _may_view
+from nhandao.orgs.selectors import unit_parent_name
 
 from . import donors as donor_services
 from . import pledges as pledge_services
@@ -176,7 +177,7 @@ def donor_export(request: HttpRequest) -> HttpResponse:
         title=_("Danh sách nhà hảo tâm"),
         subtitle=_("Ngày %(d)s") % {"d": _d(timezone.localdate())},
         unit_name=unit.name,
-        parent_name=receipts.parent_name(unit),
+        parent_name=unit_parent_name(unit),
         headers=[
             (_("STT"), 6),
             (_("Tên"), 36),
@@ -460,7 +461,7 @@ def donation_export(request: HttpRequest) -> HttpResponse:
         title=_("Danh sách khoản ủng hộ"),
         subtitle=_("Ngày %(d)s") % {"d": _d(timezone.localdate())},
         unit_name=unit.name,
-        parent_name=receipts.parent_name(unit),
+        parent_name=unit_parent_name(unit),
         headers=[
             (_("STT"), 6),
             (_("Ngày nhận"), 12),
@@ -734,7 +735,7 @@ def receipt_print(request: HttpRequest, pk: int) -> HttpResponse:
         "donation": receipt.donation,
         "lines": receipts.receipt_lines(receipt),
         "items": list(receipt.donation.items.all()),
-        "parent_name": receipts.parent_name(receipt.unit),
+        "parent_name": unit_parent_name(receipt.unit),
         "date_line": date_line(place_of(receipt.unit.name), receipt.issued_on),
         "paper": "A4" if request.GET.get("paper") == "a4" else "A5",
     }

@@ -27,6 +27,7 @@ from nhandao.orgs import selectors as orgs
 from nhandao.orgs.permissions import active_unit as _unit
 from nhandao.orgs.permissions import can
 from nhandao.orgs.permissions import require_view as _may_view
+from nhandao.orgs.selectors import unit_parent_name
 
 from . import annual, selectors, services, spending
 from .forms_funds import (
@@ -66,11 +67,6 @@ def _file(content: bytes, kind: str, name: str) -> HttpResponse:
     ext = ".xlsx" if kind == XLSX else ".docx"
     response["Content-Disposition"] = f'attachment; filename="{name}{ext}"'
     return response
-
-
-def _parent_name(unit: Any) -> str:
-    parent = type(unit).objects.get_parent(unit) if unit.depth > 1 else None
-    return parent.name if parent is not None else ""
 
 
 def _optional_url(name: str, **kwargs: Any) -> str:
@@ -400,7 +396,7 @@ def entry_export(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Sổ quỹ"),
         subtitle=f"{fund.name}" + (f" ({period})" if period else ""),
         unit_name=unit.name,
-        parent_name=_parent_name(unit),
+        parent_name=unit_parent_name(unit),
         headers=[
             (_("STT"), 6),
             (_("Ngày"), 12),
@@ -679,7 +675,7 @@ def fund_annual_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         title=_annual_title(st),
         subtitle=fund.name + (f" — {unit.name}" if st.unit is not None else ""),
         unit_name=unit.name,
-        parent_name=_parent_name(unit),
+        parent_name=unit_parent_name(unit),
         headers=[(_("STT"), 6), (_("Nội dung"), 60), (_("Số tiền (đồng)"), 20)],
         rows=rows,
         today=timezone.localdate(),
@@ -694,7 +690,7 @@ def fund_annual_docx(request: HttpRequest, pk: int) -> HttpResponse:
     unit = st.unit or fund.unit
     today = timezone.localdate()
     doc = OfficialDocument(
-        managing_body=_parent_name(unit).upper(),
+        managing_body=unit_parent_name(unit).upper(),
         issuing_body=unit.name.upper(),
         doc_type="BC",
         place=place_of(unit.name),

@@ -28,6 +28,7 @@ from nhandao.orgs import selectors as orgs
 from nhandao.orgs.permissions import active_unit as _unit
 from nhandao.orgs.permissions import can
 from nhandao.orgs.permissions import require_view as _may_view
+from nhandao.orgs.selectors import unit_parent_name
 
 from . import services
 from . import sponsorships as sp
@@ -51,11 +52,6 @@ def _units(request: HttpRequest) -> list[tuple[int, str]]:
     unit = _unit(request)
     children = orgs.unit_children(user=request.user, unit=unit, include_inactive=False)
     return [(u.pk, u.name) for u in [unit, *children]]
-
-
-def _parent_name(unit: Any) -> str:
-    parent = type(unit).objects.get_parent(unit) if unit.depth > 1 else None
-    return parent.name if parent is not None else ""
 
 
 def _may_edit(request: HttpRequest, s: Any) -> None:
@@ -160,7 +156,7 @@ def sponsorship_export(request: HttpRequest) -> HttpResponse:
         title=_("Danh sách gắn kết địa chỉ nhân đạo"),
         subtitle=_("(Số liệu đến ngày %(day)s)") % {"day": today.strftime("%d/%m/%Y")},
         unit_name=unit.name,
-        parent_name=_parent_name(unit),
+        parent_name=unit_parent_name(unit),
         headers=[
             ("STT", 6),
             (_("Nhà tài trợ"), 30),
@@ -210,7 +206,7 @@ def sponsorship_unsponsored(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query_string": query.urlencode(),
             "unit": shown,
-            "parent_name": _parent_name(shown),
+            "parent_name": unit_parent_name(shown),
             "today": timezone.localdate(),
             "show_sensitive": can(request.user, "pii.view", shown),
             "may_add": can(request.user, sp.PERM, _unit(request)),

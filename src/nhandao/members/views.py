@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from nhandao.core.errors import ApplicationError
 from nhandao.orgs import selectors as orgs
 from nhandao.orgs.permissions import active_unit, can, require_view
+from nhandao.orgs.selectors import unit_parent_name
 from nhandao.people import selectors as people
 from nhandao.people import services as people_services
 
@@ -106,11 +107,6 @@ def _file(content: bytes, name: str) -> HttpResponse:
     return response
 
 
-def _parent_name(unit: Any) -> str:
-    parent = type(unit).objects.get_parent(unit) if unit.depth > 1 else None
-    return parent.name if parent is not None else ""
-
-
 # --- dashboard and list ----------------------------------------------------------------------
 
 
@@ -162,7 +158,7 @@ def member_export(request: HttpRequest) -> HttpResponse:
     content = exports.members_workbook(
         members=qs.iterator(chunk_size=2000),
         unit_name=unit.name,
-        parent_name=_parent_name(unit),
+        parent_name=unit_parent_name(unit),
         today=timezone.localdate(),
     )
     return _file(content, "hoi-vien")
@@ -445,7 +441,7 @@ def youth_export(request: HttpRequest, pk: int) -> HttpResponse:
     content = exports.youth_workbook(
         youth=selectors.youth_list(unit=unit, school_year=school_year).iterator(chunk_size=2000),
         unit_name=unit.name,
-        parent_name=_parent_name(unit),
+        parent_name=unit_parent_name(unit),
         school_year=school_year,
         today=timezone.localdate(),
     )

@@ -21,6 +21,7 @@ from nhandao.core.errors import ApplicationError
 from nhandao.core.signals import client_ip
 from nhandao.orgs import selectors as orgs
 from nhandao.orgs.permissions import active_unit, can
+from nhandao.orgs.selectors import unit_parent_name
 from nhandao.people import selectors as people_selectors
 from nhandao.people import services as people
 
@@ -137,6 +138,7 @@ def volunteer_export(request: HttpRequest) -> HttpResponse:
         rows=rows,
         active=selectors.active_flags(rows),
         unit_name=unit.name,
+        parent_name=unit_parent_name(unit),
         today=timezone.localdate(),
     )
     return _xlsx(content, "tinh-nguyen-vien")
@@ -409,7 +411,11 @@ def staff_export(request: HttpRequest) -> HttpResponse:
     _may(request, "data.view")
     unit, rows, show = _staff_context(request)
     content = exports_volunteers.staff_workbook(
-        rows=rows, unit_name=unit.name, today=timezone.localdate(), show_pii=show
+        rows=rows,
+        unit_name=unit.name,
+        parent_name=unit_parent_name(unit),
+        today=timezone.localdate(),
+        show_pii=show,
     )
     return _xlsx(content, "can-bo")
 

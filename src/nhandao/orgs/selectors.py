@@ -50,6 +50,13 @@ def unit_list(
     return qs.order_by("depth", "sort_key", "pk")
 
 
+def unit_parent_name(unit: Unit) -> str:
+    """The name of the unit right above ``unit`` ("" for the national office): the managing body
+    an official list or document names above the unit that issues it."""
+    parent = type(unit).objects.get_parent(unit) if unit.depth > 1 else None
+    return parent.name if parent is not None else ""
+
+
 def unit_scope_roots(*, user: Any) -> list[Unit]:
     """The top units a user can see: their assignment units, or the root for system admins."""
     paths = scope_paths(user)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from nhandao.core.errors import ApplicationError
 from nhandao.orgs import selectors as orgs
 from nhandao.orgs.permissions import active_unit, can, require_view
+from nhandao.orgs.selectors import unit_parent_name
 from nhandao.people import selectors as people
 
 from . import exports, selectors, services
@@ -265,6 +266,7 @@ def training_expiring_export(request: HttpRequest) -> HttpResponse:
     content = exports.expiring_xlsx(
         participants=rows[:50_000],
         unit_name=unit.name,
+        parent_name=unit_parent_name(unit),
         days=days,
         today=timezone.localdate(),
         show_phone=can(request.user, "pii.view", unit),
