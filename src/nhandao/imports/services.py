@@ -530,9 +530,11 @@ def import_commit(*, actor: Any, job: ImportJob, include_warnings: bool = True) 
             )
             sql.drop(cursor, KEYS_TABLE)
         sql.drop(cursor, COMMIT_TABLE)
+        # The values as JSON the lists' writers can read inside (text on SQLite already).
+        values = 'CAST("values" AS jsonb)' if sql.is_pg() else '"values"'
         cursor.execute(
             f"CREATE TEMP TABLE {COMMIT_TABLE} AS SELECT id AS row_id, row_number, "  # noqa: S608
-            f'"values" AS v, CAST(%s AS TEXT) AS source_file FROM {rows_table} '
+            f"{values} AS v, CAST(%s AS TEXT) AS source_file FROM {rows_table} "
             f"WHERE job_id = %s AND status IN ({marks})",
             # A record keeps the reference of its source list: the list's own code, or else
             # the file and the row (``source_file`` is there for the list's writer to use).
