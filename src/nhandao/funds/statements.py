@@ -28,7 +28,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import gc
 import hashlib
 import io
 import json
@@ -36,8 +35,7 @@ import re
 import secrets
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -52,6 +50,7 @@ from django_tasks import task
 from rapidfuzz import fuzz, process
 
 from nhandao.core.audit import audit_record
+from nhandao.core.collector import collector_paused
 from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
 from nhandao.core.money import format_vnd
@@ -922,7 +921,7 @@ def statement_import_timed(
     """Import a statement of ``fund``'s account and match its credits, all or nothing; seconds
     per step in ``timings`` (read, dedupe, match, insert, commit)."""
     services.require(actor, "donation.record", fund.unit)
-    with _no_gc():
+    with collector_paused():
         return _import(
             actor=actor,
             fund=fund,
@@ -933,19 +932,6 @@ def statement_import_timed(
             header_row=header_row,
             progress=progress,
         )
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """The cycle collector paused while a file becomes hundreds of thousands of small acyclic
-    objects (lists, tuples, lines): its full passes otherwise cost a third of the time."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _import(

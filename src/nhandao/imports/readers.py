@@ -512,16 +512,17 @@ class _Reader:
                 raise self.encrypted() from None
             except Exception as exc:
                 raise self.corrupt(str(exc)) from exc
-        # Converted row by row (a sheet of two million rows is big enough once): text the common
-        # way (NFC, which returns a text already in NFC as it is), anything else by ``_cell``.
+        # Converted row by row (a sheet of two million rows is big enough once): text of a usual
+        # length straight to NFC (which returns a text already in NFC as it is), empty cells as
+        # they are, anything else (numbers, dates, long or empty text) by ``_cell``.
         rows = cast("list[list[Cell]]", raw)
         cell, longest, normalize = self._cell, self.max_cell_chars, unicodedata.normalize
         for r, row in enumerate(rows):
             rows[r] = [
-                (normalize("NFC", v) if v and len(v) <= longest else cell(v, r, c))
-                if type(v) is str
-                else v
+                None
                 if v is None
+                else normalize("NFC", v)
+                if type(v) is str and v and len(v) <= longest
                 else cell(v, r, c)
                 for c, v in enumerate(row)
             ]

@@ -97,6 +97,12 @@ def as_date(expr: str) -> str:
     return f"CAST(NULLIF({expr}, '') AS date)" if is_pg() else f"NULLIF({expr}, '')"
 
 
+def as_json(expr: str) -> str:
+    """JSON text as a value :func:`json_text` reads inside (PostgreSQL parses it once here;
+    SQLite's JSON functions read text as it is)."""
+    return f"CAST({expr} AS jsonb)" if is_pg() else expr
+
+
 def as_int(expr: str) -> str:
     return f"CAST({expr} AS integer)"
 

@@ -73,9 +73,17 @@ def cut(data: bytes, rows: int) -> Head | None:
                 else:
                     small.writestr(info.filename, archive.read(info.filename))
         return Head(out.getvalue(), heights)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, OSError, EOFError):
-        return None
-    except (zlib.error, ParseError, DefusedXmlException):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        ParseError,
+        DefusedXmlException,
+        KeyError,
+        ValueError,
+        OSError,
+        EOFError,
+    ):
         return None
 
 
