@@ -320,4 +320,5 @@ BENEFICIARIES = ListSpec(
         ),
     ),
     detail_url="beneficiary_detail",
+    tables=(bulk.PERSON_TABLE, *services.BULK_TABLES),
 )

@@ -525,20 +525,25 @@ def import_commit(*, actor: Any, job: ImportJob, include_warnings: bool = True) 
             [job.filename[:100], job.pk, *wanted],
         )
         sql.temp_table(cursor, RESULTS_TABLE, "row_id bigint, result_id bigint")
-        try:
-            written = spec.write(cursor, actor, job.unit, COMMIT_TABLE, RESULTS_TABLE)
-        except (ApplicationError, DatabaseError) as exc:
-            # The transaction is rolled back (temporary tables with it).
-            detail = exc.message if isinstance(exc, ApplicationError) else str(exc)[:300]
-            raise ApplicationError(
-                _("Không ghi được danh sách: %(msg)s Không dòng nào được ghi.") % {"msg": detail}
-            ) from exc
-        cursor.execute(
-            f"INSERT INTO {ImportResult._meta.db_table} (job_id, row_number, result_id) "  # noqa: S608
-            f"SELECT %s, r.row_number, c.result_id FROM {RESULTS_TABLE} c "
-            f"JOIN {COMMIT_TABLE} r ON r.row_id = c.row_id",
-            [job.pk],
-        )
+        cursor.execute(f"SELECT COUNT(*) FROM {COMMIT_TABLE}")  # noqa: S608
+        loading = int(cursor.fetchone()[0])
+        results = ImportResult._meta.db_table
+        with sql.indexes_set_aside(cursor, (*spec.tables, results), loading):
+            try:
+                written = spec.write(cursor, actor, job.unit, COMMIT_TABLE, RESULTS_TABLE)
+            except (ApplicationError, DatabaseError) as exc:
+                # The transaction is rolled back (temporary tables and set-aside indexes with it).
+                detail = exc.message if isinstance(exc, ApplicationError) else str(exc)[:300]
+                raise ApplicationError(
+                    _("Không ghi được danh sách: %(msg)s Không dòng nào được ghi.")
+                    % {"msg": detail}
+                ) from exc
+            cursor.execute(
+                f"INSERT INTO {results} (job_id, row_number, result_id) "  # noqa: S608
+                f"SELECT %s, r.row_number, c.result_id FROM {RESULTS_TABLE} c "
+                f"JOIN {COMMIT_TABLE} r ON r.row_id = c.row_id",
+                [job.pk],
+            )
         sql.drop(cursor, COMMIT_TABLE, RESULTS_TABLE)
     job.status = JobStatus.COMMITTED
     job.committed_at = timezone.now()

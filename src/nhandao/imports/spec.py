@@ -58,6 +58,8 @@ class ListSpec:
     write: WriteRows
     example_rows: tuple[tuple[str, ...], ...] = ()
     detail_url: str = ""  # URL name of a written record's page, given its id
+    # The tables ``write`` adds a row or more to per row, for a large load's indexes (ADR 9).
+    tables: tuple[str, ...] = ()
 
 
 def refuse_if_problems(problems: Sequence[str]) -> None:

@@ -121,3 +121,84 @@ def next_ids(table: str, order_by: str) -> str:
         f"SELECT seq FROM sqlite_sequence WHERE name = '{table}')) + "
         f"ROW_NUMBER() OVER (ORDER BY {order_by})"
     )
+
+
+def _secondary_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the indexes of ``table`` that neither enforce anything (no
+    primary key, no unique index) nor were made by hand outside the schema's own statements."""
+    if is_pg():
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+            "JOIN pg_class c ON c.oid = x.indexrelid "
+            "WHERE x.indrelid = CAST(%s AS regclass) AND NOT x.indisunique "
+            "AND NOT x.indisprimary AND x.indisvalid AND x.indisready ORDER BY c.relname",
+            [table],
+        )
+        return [(name, definition) for name, definition in cursor.fetchall()]
+    cursor.execute(
+        "SELECT m.name, m.sql FROM pragma_index_list(%s) l "
+        "JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name "
+        "WHERE l.\"unique\" = 0 AND l.origin = 'c' AND m.sql IS NOT NULL ORDER BY m.name",
+        [table],
+    )
+    return [(name, definition) for name, definition in cursor.fetchall()]
+
+
+def _holds_fewer(cursor: Any, table: str, rows: int) -> bool:
+    """Does ``table`` hold fewer than ``rows`` rows? (Counts no further than that.)"""
+    cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT %s) t", [rows])  # noqa: S608
+    return int(cursor.fetchone()[0]) < rows
+
+
+@contextmanager
+def indexes_set_aside(cursor: Any, tables: Sequence[str], adding: int) -> Iterator[list[str]]:
+    """A load of ``adding`` rows into each of ``tables`` with the secondary indexes of those that
+    hold fewer rows than that dropped first and built again at the end (ADR 9): a b-tree built
+    from sorted rows costs a fraction of keeping it up to date row by row, so once a load is
+    larger than what a table holds (a first load of a province or of the country), rebuilding
+    wins. Inside the caller's transaction: if the load fails, the rollback brings the indexes
+    back as they were. Primary keys and unique indexes are kept, so every uniqueness is still
+    enforced row by row.
+
+    On PostgreSQL a dropped index holds the table locked against readers until the transaction
+    ends; the drop waits at most ``NHANDAO_IMPORT_INDEX_LOCK_MS`` for the table (a long reader
+    holding it) and otherwise leaves the indexes in place and loads the usual way. Below
+    ``NHANDAO_IMPORT_REBUILD_MIN_ROWS`` rows nothing is set aside. Yields the tables set aside."""
+    from django.conf import settings
+    from django.db import DatabaseError, transaction
+
+    floor = int(getattr(settings, "NHANDAO_IMPORT_REBUILD_MIN_ROWS", 100_000))
+    aside: list[tuple[str, list[tuple[str, str]]]] = []
+    if adding >= max(1, floor):
+        for table in tables:
+            indexes = _secondary_indexes(cursor, table)
+            if not indexes or not _holds_fewer(cursor, table, adding):
+                continue
+            try:
+                with transaction.atomic():  # a savepoint: a lock not had in time drops nothing
+                    if is_pg():
+                        wait = int(getattr(settings, "NHANDAO_IMPORT_INDEX_LOCK_MS", 3000))
+                        cursor.execute(
+                            "SELECT current_setting('lock_timeout'), "
+                            "set_config('lock_timeout', %s, true)",
+                            [f"{wait}ms"],
+                        )
+                        before = cursor.fetchone()[0]
+                    for name, _definition in indexes:
+                        cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                    if is_pg():
+                        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
+            except DatabaseError:
+                continue
+            aside.append((table, indexes))
+    yield [table for table, _indexes in aside]
+    if not aside:
+        return
+    if is_pg():
+        # An index cannot be built over rows whose deferred checks are still queued: run them
+        # now (a failing one fails the load here), then defer again as Django's constraints are.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    for _table, indexes in aside:
+        for _name, definition in indexes:
+            cursor.execute(definition)

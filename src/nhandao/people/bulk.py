@@ -33,7 +33,7 @@ from nhandao.core.text import collation_key, fold, nfc, person_sort_key, title_n
 from nhandao.imports import sql
 
 from . import matching, services
-from .models import Sex
+from .models import Person, Sex
 
 _MISS = object()
 NAME_MAX = services.NAME_MAX
@@ -676,6 +676,7 @@ def registry_matches(
 
 # Person columns written from the checked values an import keeps (``person_check``'s values as
 # JSON: dates as ISO text), read at their path.
+PERSON_TABLE = Person._meta.db_table  # what :func:`insert_people` adds to
 PERSON_TEXT_COLUMNS = (
     "full_name",
     "family_name",

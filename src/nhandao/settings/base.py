@@ -190,6 +190,11 @@ NHANDAO_IMPORTERS = {
     "volunteers": "nhandao.members.importers_volunteers.VOLUNTEERS",
 }
 
+# A commit adding at least this many rows, and more than a table holds, builds the table's
+# secondary indexes after the rows (ADR 9); the drop waits this long for a reader of the table.
+NHANDAO_IMPORT_REBUILD_MIN_ROWS = env_int("NHANDAO_IMPORT_REBUILD_MIN_ROWS", 100_000)
+NHANDAO_IMPORT_INDEX_LOCK_MS = env_int("NHANDAO_IMPORT_INDEX_LOCK_MS", 3000)
+
 # Results other apps deliver for campaigns' progress (see campaigns.selectors.results_by_child).
 NHANDAO_CAMPAIGN_RESULTS = ["nhandao.blood.selectors.campaign_results"]
 
