@@ -490,7 +490,18 @@ def test_the_registry_check_finds_undated_people_whose_ids_are_one_digit_apart(t
         (4, check(full_name="Lê Thị Hoa", birth="1960", id_number="001160054322")),
         (5, check(full_name="Lê Thị Hoa", birth="1960", id_number="001160099999")),
     ]
+    # A dated row and an undated person of its name in another commune (only the name joins
+    # them; SQLite reads the undated persons first for that join).
+    other_ward = Ward.objects.exclude(code=ward).order_by("code").first().code
+    items.append(
+        (6, check(full_name=name, birth="1960", id_number="001160012347", ward_id=other_ward))
+    )
     with connection.cursor() as cursor, sql.bulk_session(cursor):
         found = list(bulk.registry_candidates(cursor, items, None))
-    assert [(c.i, c.person_id) for c in found] == [(1, stored.pk), (2, stored.pk), (4, dated.pk)]
+    assert [(c.i, c.person_id) for c in found] == [
+        (1, stored.pk),
+        (2, stored.pk),
+        (4, dated.pk),
+        (6, stored.pk),
+    ]
     assert all("số CCCD lệch một chữ số" in c.match.reasons for c in found)

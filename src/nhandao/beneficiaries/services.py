@@ -379,6 +379,7 @@ def beneficiaries_insert_bulk(
         f"{sql.next_ids('beneficiaries_beneficiary', 'row_number')} AS ben_id "
         f"FROM {rows_table}"
     )
+    sql.analyze(cursor, ids)
     rows = f"{ids} w JOIN {rows_table} r ON r.row_id = w.row_id"
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     written = people_bulk.insert_people(

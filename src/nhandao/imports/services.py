@@ -524,6 +524,8 @@ def import_commit(*, actor: Any, job: ImportJob, include_warnings: bool = True) 
             # the file and the row (``source_file`` is there for the list's writer to use).
             [job.filename[:100], job.pk, *wanted],
         )
+        # Its size known, the writers' joins on it hash instead of sorting it (on disk at 1M).
+        sql.analyze(cursor, COMMIT_TABLE)
         sql.temp_table(cursor, RESULTS_TABLE, "row_id bigint, result_id bigint")
         cursor.execute(f"SELECT COUNT(*) FROM {COMMIT_TABLE}")  # noqa: S608
         loading = int(cursor.fetchone()[0])
