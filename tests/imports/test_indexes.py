@@ -14,7 +14,6 @@ from nhandao.imports.models import ImportResult, JobStatus
 from nhandao.people.models import Person
 from tests.conftest import actor
 from tests.imports.test_bulk import _list, _run
-from tests.races import POSTGRES_RACE
 
 pytestmark = pytest.mark.django_db
 
@@ -97,27 +96,4 @@ def test_a_failed_load_leaves_the_indexes_as_they_were(db, settings):
         assert aside == [table]
         assert not _secondary(table)  # gone for the load
         raise RuntimeError("the load failed")
-    assert _indexes(table) == before
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason=POSTGRES_RACE[2].kwargs["reason"])
-def test_a_table_held_by_a_reader_keeps_its_indexes_and_the_load_goes_on(db, settings):
-    settings.NHANDAO_IMPORT_REBUILD_MIN_ROWS = 1
-    settings.NHANDAO_IMPORT_INDEX_LOCK_MS = 100
-    table = Person._meta.db_table
-    before = _indexes(table)
-    reader = connection.get_new_connection(connection.get_connection_params())
-    try:
-        reader.autocommit = False
-        reader.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - holds the table until it ends
-        with transaction.atomic(), connection.cursor() as cursor:
-            with sql.indexes_set_aside(cursor, [table], 10) as aside:
-                assert aside == []
-                cursor.execute("SELECT 1")  # the transaction is still usable
-            cursor.execute("SELECT current_setting('lock_timeout')")
-            assert cursor.fetchone()[0] == "0"  # the short wait applied to the drop only
-    finally:
-        reader.close()
     assert _indexes(table) == before

@@ -285,8 +285,6 @@ def merge_profiles(*, survivor_profile: Beneficiary, merged_profile: Beneficiary
     merged_profile.delete()
 
 
-# What :func:`beneficiaries_insert_bulk` adds to besides the people (for the import's indexes).
-BULK_TABLES = (Beneficiary._meta.db_table, GroupMembership._meta.db_table)
 PHOTO_MAX = 5 * 1024 * 1024
 PHOTO_MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"RIFF": "webp"}
 
@@ -359,6 +357,10 @@ def beneficiary_existing_keys(cursor: Any, *, unit_path: str, keys_table: str) -
         return {nk for (nk,) in cursor.fetchall()}
     finally:
         sql.drop(cursor, split)
+
+
+# What :func:`beneficiaries_insert_bulk` adds to besides the people (for the import's indexes).
+BULK_TABLES = (Beneficiary._meta.db_table, GroupMembership._meta.db_table)
 
 
 def beneficiaries_insert_bulk(

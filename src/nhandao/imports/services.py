@@ -524,11 +524,13 @@ def import_commit(*, actor: Any, job: ImportJob, include_warnings: bool = True) 
             # the file and the row (``source_file`` is there for the list's writer to use).
             [job.filename[:100], job.pk, *wanted],
         )
+        loading = cursor.rowcount  # the rows it took (PostgreSQL; SQLite says -1)
+        if loading < 0:
+            cursor.execute(f"SELECT COUNT(*) FROM {COMMIT_TABLE}")  # noqa: S608
+            loading = int(cursor.fetchone()[0])
         # Its size known, the writers' joins on it hash instead of sorting it (on disk at 1M).
         sql.analyze(cursor, COMMIT_TABLE)
         sql.temp_table(cursor, RESULTS_TABLE, "row_id bigint, result_id bigint")
-        cursor.execute(f"SELECT COUNT(*) FROM {COMMIT_TABLE}")  # noqa: S608
-        loading = int(cursor.fetchone()[0])
         results = ImportResult._meta.db_table
         with sql.indexes_set_aside(cursor, (*spec.tables, results), loading):
             try:
