@@ -5,6 +5,10 @@
   the default roles (seeded by a data migration, wiped by each flush) are seeded again before the
   tree is built, and once more after each test so that later tests in the same process find the
   database as the migrations left it.
+* The live server answers one request at a time. On SQLite its threads share the test's single
+  in-memory connection; two requests at once (a redirect still running when the test opens the
+  next page) would open a transaction inside the other's ("cannot start a transaction within a
+  transaction") and lose a session save as an HTTP 400.
 * Every test fails if the page raised a JavaScript error, logged a console error (e.g. a
   Content-Security-Policy violation) or got a 4xx/5xx answer (page, asset or htmx request) that
   the test did not declare with ``page.problems.expect_status``.
@@ -15,10 +19,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connections
+from django.test.testcases import LiveServerThread
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.plugin import blocking_manager_key
@@ -38,6 +45,38 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 10_000
+
+
+class OneAtATime:
+    """A WSGI application that runs the wrapped one for one request at a time, body included
+    (a streamed body may still read the database)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response) -> Iterable[bytes]:
+        with self.lock:
+            result = self.app(environ, start_response)
+            try:
+                return list(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+
+
+class SerialWSGIServer(ThreadedWSGIServer):
+    """Django's threaded live server (a thread per connection, so kept-alive connections do not
+    block each other) whose requests take turns."""
+
+    def set_app(self, application) -> None:
+        super().set_app(OneAtATime(application))
+
+
+# pytest-django builds its session-wide live server from this class when the first browser test
+# asks for it, after this module is imported.
+LiveServerThread.server_class = SerialWSGIServer
 
 
 def seed_roles() -> None:
@@ -175,8 +214,9 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
+    # Wait for the answer (and its redirect) itself: the page already shown counts as loaded.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng nhập").click()
 
 
 def current_code(device: TOTPDevice) -> str:
