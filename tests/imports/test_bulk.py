@@ -26,7 +26,7 @@ from nhandao.imports import services
 from nhandao.imports.headers import data_rows, find_header
 from nhandao.imports.models import ImportJob, ImportRow, JobStatus, RowStatus
 from nhandao.imports.readers import read_table
-from nhandao.people import matching
+from nhandao.people import bulk, matching
 from nhandao.people import services as people_services
 from nhandao.people.models import Person
 from tests.conftest import actor
@@ -505,3 +505,78 @@ def test_the_registry_check_finds_undated_people_whose_ids_are_one_digit_apart(t
         (6, stored.pk),
     ]
     assert all("số CCCD lệch một chữ số" in c.match.reasons for c in found)
+
+
+def _namesake(name: str, year: int | None, ident: str, ward: int | None = None) -> dict:
+    """The match values of a person of the given name and birth year (or none), as the parser
+    makes them."""
+    given = name.split()[-1]
+    return {
+        "name_key": name,
+        "key_name_year": f"{name}|{year or ''}",
+        "key_given_ward": f"{given}|{ward}" if ward else "",
+        "birth_date": dt.date(year, 1, 1) if year else None,
+        "birth_precision": "year" if year else "",
+        "id_number": ident,
+        "legacy_id": "",
+        "phone": "",
+        "ward_id": ward,
+    }
+
+
+def _best_of_each(index, rows: list[dict]) -> list:
+    with bulk.memoised_reasons():
+        found = [index.check(n, v) for n, v in enumerate(rows, start=2)]
+    return [None if f is None else (f[0], f[1].score, f[1].reasons) for f in found]
+
+
+def test_a_common_name_finds_ids_one_digit_apart_by_lookup_as_by_reading(monkeypatch):
+    """Hundreds of namesakes with citizen IDs, some dated and some not, and copies whose ID is one
+    digit off: the lookup of the numbers one digit off gives, row for row, what reading each
+    namesake's ID gives."""
+    import random
+
+    draw = random.Random(3)
+    wards = [101, 102, 103]
+    rows: list[dict] = []
+    for k in range(400):
+        ident = f"001{draw.choice('01')}80{draw.randrange(10**6):06d}"
+        rows.append(_namesake("nguyen thi hoa", 1980 if k % 4 else None, ident, draw.choice(wards)))
+        if k % 10 == 9:  # a copy of an earlier row, one digit of its ID mistyped
+            earlier = draw.choice(rows[:-1])
+            at = draw.randrange(3, 12)
+            digit = str((int(earlier["id_number"][at]) + draw.randrange(1, 10)) % 10)
+            copy = dict(
+                earlier,
+                id_number=earlier["id_number"][:at] + digit + earlier["id_number"][at + 1 :],
+            )
+            rows.append(copy)
+    lookups = []
+    near_ids = bulk.InFileIndex._near_ids
+    monkeypatch.setattr(
+        bulk.InFileIndex,
+        "_near_ids",
+        lambda self, ident: lookups.append(ident) or near_ids(self, ident),
+    )
+    monkeypatch.setattr(bulk, "NEAR_SCAN_MAX", 10**9)
+    read = _best_of_each(bulk.InFileIndex(floor=services.IN_FILE_DUPLICATE), rows)
+    assert not lookups
+    monkeypatch.setattr(bulk, "NEAR_SCAN_MAX", 8)
+    looked_up = _best_of_each(bulk.InFileIndex(floor=services.IN_FILE_DUPLICATE), rows)
+    assert len(lookups) > 300
+    assert looked_up == read
+    one_digit = [f for f in looked_up if f and "số CCCD lệch một chữ số" in f[2]]
+    assert len(one_digit) >= 30
+
+
+def test_an_id_of_another_length_turns_the_lookup_off(monkeypatch):
+    """Two IDs one edit apart but of different lengths (which the checks never let through) are
+    still found: the index reads the buckets once it holds such an ID."""
+    monkeypatch.setattr(bulk, "NEAR_SCAN_MAX", 0)
+    rows = [
+        _namesake("tran van an", 1975, "001075000111"),
+        _namesake("tran van an", 1975, "00107512345"),  # 11 digits
+        _namesake("tran van an", 1975, "001075123456"),  # the same with a digit added
+    ]
+    found = _best_of_each(bulk.InFileIndex(floor=services.IN_FILE_DUPLICATE), rows)
+    assert found[2] is not None and found[2][0] == 3

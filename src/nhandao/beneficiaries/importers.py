@@ -290,6 +290,7 @@ BENEFICIARIES = ListSpec(
     parser=RowParser,
     existing=existing_keys,
     matches=bulk.registry_matches,
+    parent_share=bulk.PEOPLE_PARENT_SHARE,
     write=write,
     example_rows=(
         (

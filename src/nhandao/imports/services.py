@@ -54,10 +54,6 @@ KEYS_TABLE = "imports_staged_keys"
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 COMMIT_TABLE = "imports_commit_rows"
 RESULTS_TABLE = "imports_commit_results"
-# The share of a long list's rows parsed in this process; the forked one parses the rest and
-# hands it over a chunk at a time, while this one runs the in-file check over the rows parsed so
-# far (parsing a row costs about twice checking it, so this process parses the smaller part).
-PARENT_SHARE = 0.25
 IN_FILE_DUPLICATE = 0.6  # same name, same birth year, same commune is enough to hold a row back
 
 
@@ -408,7 +404,7 @@ def _check_rows(
     # The in-file check needs file order: it works through this process's part of the rows
     # while the forked process still parses the rest (so this process takes the smaller part).
     i = -1
-    for part in parallel.in_parts(parse_rows, n, progress, share=PARENT_SHARE):
+    for part in parallel.in_parts(parse_rows, n, progress, share=spec.parent_share):
         for problems, key, values, values_json, raw_json in part:
             i += 1
             excel_row = rows[i][0]

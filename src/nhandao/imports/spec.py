@@ -60,6 +60,12 @@ class ListSpec:
     detail_url: str = ""  # URL name of a written record's page, given its id
     # The tables ``write`` adds a row or more to per row, for a large load's indexes (ADR 9).
     tables: tuple[str, ...] = ()
+    # The share of a long list's rows the job's own process parses (``parallel.in_parts``); a
+    # forked one parses the rest and hands it over a chunk at a time while this one runs the
+    # in-file check, which needs file order, over the rows parsed so far. Parsing a row costs
+    # about twice the rest of its work here, so this process takes the smaller part; a list whose
+    # rows are also checked against each other as people (``Parsed.match_values``) takes less.
+    parent_share: float = 0.25
 
 
 def refuse_if_problems(problems: Sequence[str]) -> None:

@@ -230,6 +230,7 @@ VOLUNTEERS = ListSpec(
     parser=RowParser,
     existing=existing_keys,
     matches=bulk.registry_matches,
+    parent_share=bulk.PEOPLE_PARENT_SHARE,
     write=write,
     example_rows=(
         (
