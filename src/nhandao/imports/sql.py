@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 EXECUTEMANY_BATCH = 20_000
 
@@ -21,23 +21,32 @@ def is_pg() -> bool:
 def bulk_load(
     cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> None:
-    """Insert ``rows`` into ``table``: one COPY on PostgreSQL, executemany batches on SQLite."""
+    """Insert ``rows`` into ``table``: one COPY on PostgreSQL, executemany batches on SQLite, all
+    in one transaction (a savepoint inside the caller's), so that a load that fails half-way
+    leaves none of its rows and the caller's transaction usable, with Django's own exception
+    (``IntegrityError`` …). On SQLite in autocommit mode each row of an executemany was a
+    transaction of its own: 20 µs a row into a temporary table, ten times slower."""
     names = ", ".join(columns)
     if is_pg():
-        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        with (
+            transaction.atomic(),
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
         return
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
     batch: list[Sequence[Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= EXECUTEMANY_BATCH:
+    with transaction.atomic():
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= EXECUTEMANY_BATCH:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
             cursor.executemany(sql, batch)
-            batch = []
-    if batch:
-        cursor.executemany(sql, batch)
 
 
 @contextmanager
