@@ -487,3 +487,18 @@ def test_every_text_cell_is_read_as_nfc_makes_it(fmt: str) -> None:
     got = [row[0] for row in table.rows[1:]]
     assert got == [nfc(v) or None for v in TRICKY_CELLS]
     assert got[4] == "Phạm Thị Cúc" and got[8] == "Bùi Văn Tám" and got[9] is None
+
+
+def test_a_sheet_of_printable_text_is_tidied_as_its_cells_are_converted() -> None:
+    """No cell needs the last pass: spaces are tidied while the sheet's cells are converted, as
+    the last pass would have done them."""
+    from nhandao.core.text import nfc
+
+    cells = ["  Nguyễn   Văn An ", "Lê Thị Ba", "   ", "", "Nguye\u0302\u0303n  Thị Lành"]
+    rows = [["Họ và tên", "Ghi chú"], *[[cell, f"dòng {i}"] for i, cell in enumerate(cells)]]
+    table = read_table(simple_xlsx(rows), "ds.xlsx")
+    assert table.tidy
+    assert [row[0] for row in table.rows[1:]] == [nfc(v) or None for v in cells]
+    # An unprintable cell leaves the last pass to do, and it is done.
+    table = read_table(simple_xlsx([*rows, ["Vũ\tThị Hoa", "x"]]), "ds.xlsx")
+    assert not table.tidy and table.rows[-1][0] == "Vũ Thị Hoa"

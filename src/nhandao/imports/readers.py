@@ -175,6 +175,9 @@ class Table:
     cell_problems: list[CellProblem] = field(default_factory=list)
     merged: list[MergedRange] = field(default_factory=list)
     merge_info: bool = False  # whether the format told us about merged cells (.xlsx/.xls)
+    # Every text cell is already in NFC, printable and with its spaces tidied (the reader did it
+    # while converting the cells), so the last pass over the cells has nothing to do.
+    tidy: bool = False
 
     @property
     def source_encoding(self) -> str | None:
@@ -512,18 +515,42 @@ class _Reader:
                 raise self.encrypted() from None
             except Exception as exc:
                 raise self.corrupt(str(exc)) from exc
-        # Converted row by row (a sheet of two million rows is big enough once): text of a usual
-        # length straight to NFC (which returns a text already in NFC as it is), empty cells as
-        # they are, anything else (numbers, dates, long or empty text) by ``_cell``.
+        # Converted row by row (a sheet of two million rows is big enough once), each cell once:
+        # empty cells to None; text of a usual length to NFC (which returns a text already in
+        # NFC as it is) and, when printable, its spaces tidied here rather than in a second pass
+        # over every cell; anything else (numbers, dates, long text) by ``_cell``. A text cell
+        # left untidy (unprintable, or made by ``_cell``) leaves that pass to ``_finish``.
         rows = cast("list[list[Cell]]", raw)
         cell, longest, normalize = self._cell, self.max_cell_chars, unicodedata.normalize
+        untidy = False
+
+        def tidied(value: Any, r: int, c: int) -> Cell:
+            """A cell the quick way below does not take: text to tidy or to leave to
+            ``_finish``, and anything ``_cell`` converts."""
+            nonlocal untidy
+            if type(value) is str and len(value) <= longest:
+                text = normalize("NFC", value)
+                if not text.isprintable():
+                    untidy = True
+                    return text
+                return " ".join(text.split()) or None
+            converted = cell(value, r, c)
+            if type(converted) is str:
+                untidy = True
+            return converted
+
         for r, row in enumerate(rows):
             rows[r] = [
                 None
-                if v is None
-                else normalize("NFC", v)
-                if type(v) is str and v and len(v) <= longest
-                else cell(v, r, c)
+                if v is None or v == ""
+                else w
+                if type(v) is str
+                and len(v) <= longest
+                and (w := normalize("NFC", v)).isprintable()
+                and "  " not in w
+                and w[0] != " "
+                and w[-1] != " "
+                else tidied(v, r, c)
                 for c, v in enumerate(row)
             ]
         merged = [MergedRange(a[0], a[1], b[0], b[1]) for a, b in merged_raw or ()]
@@ -537,6 +564,7 @@ class _Reader:
             rows=rows,
             merged=merged,
             merge_info=merged_raw is not None,
+            tidy=not untidy,
         )
         return self._finish(table)
 
@@ -763,7 +791,7 @@ class _Reader:
                 for c, value in enumerate(row):
                     if type(value) is str:
                         row[c] = nfc(value) or None
-        else:
+        elif not table.tidy:
             # Every text cell is in NFC already. ``nfc`` would also drop invisible and control
             # characters and turn other whitespace into spaces: all of those are unprintable, so
             # a printable cell needs at most its spaces tidied, and only an unprintable one the
