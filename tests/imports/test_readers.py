@@ -489,16 +489,22 @@ def test_every_text_cell_is_read_as_nfc_makes_it(fmt: str) -> None:
     assert got[4] == "Phạm Thị Cúc" and got[8] == "Bùi Văn Tám" and got[9] is None
 
 
-def test_a_sheet_of_printable_text_is_tidied_as_its_cells_are_converted() -> None:
-    """No cell needs the last pass: spaces are tidied while the sheet's cells are converted, as
-    the last pass would have done them."""
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_printable_text_is_tidied_as_its_cells_are_read(fmt: str) -> None:
+    """No cell needs the last pass: spaces are tidied while the cells are read, as the last pass
+    would have done them; an unprintable cell leaves that pass to do, and it is done."""
     from nhandao.core.text import nfc
+
+    def read(rows: list[list[str]]):
+        if fmt == "csv":
+            text = "\r\n".join(",".join(f'"{v}"' for v in row) for row in rows) + "\r\n"
+            return read_table(text.encode("utf-8"), "ds.csv")
+        return read_table(simple_xlsx(rows), "ds.xlsx")
 
     cells = ["  Nguyễn   Văn An ", "Lê Thị Ba", "   ", "", "Nguye\u0302\u0303n  Thị Lành"]
     rows = [["Họ và tên", "Ghi chú"], *[[cell, f"dòng {i}"] for i, cell in enumerate(cells)]]
-    table = read_table(simple_xlsx(rows), "ds.xlsx")
+    table = read(rows)
     assert table.tidy
     assert [row[0] for row in table.rows[1:]] == [nfc(v) or None for v in cells]
-    # An unprintable cell leaves the last pass to do, and it is done.
-    table = read_table(simple_xlsx([*rows, ["Vũ\tThị Hoa", "x"]]), "ds.xlsx")
+    table = read([*rows, ["Vũ\tThị Hoa", "x"]])
     assert not table.tidy and table.rows[-1][0] == "Vũ Thị Hoa"

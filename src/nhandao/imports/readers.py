@@ -704,6 +704,17 @@ class _Reader:
         rows: list[list[Cell]] = []
         longest = self.max_cell_chars
         head = self.head_rows
+        untidy = False
+
+        def tidied(value: str) -> Cell:
+            """A cell the quick way below does not take: spaces to tidy, or unprintable
+            characters, left to ``_finish``."""
+            nonlocal untidy
+            if not value.isprintable():
+                untidy = True
+                return value
+            return " ".join(value.split()) or None
+
         try:
             for r, record in enumerate(
                 csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -714,8 +725,20 @@ class _Reader:
                     break
                 if record and max(map(len, record)) > longest:
                     rows.append([self._cell(value, r, c) for c, value in enumerate(record)])
+                    untidy = True
                 else:
-                    rows.append([value or None for value in record])
+                    # Every text is in NFC already (the whole file was): a printable cell needs
+                    # at most its spaces tidied, done here rather than in a second pass.
+                    rows.append(
+                        [
+                            None
+                            if not v
+                            else v
+                            if v.isprintable() and "  " not in v and v[0] != " " and v[-1] != " "
+                            else tidied(v)
+                            for v in record
+                        ]
+                    )
         except csv.Error as exc:
             raise self.corrupt(str(exc)) from exc
         del text
@@ -727,6 +750,7 @@ class _Reader:
             rows=rows,
             charset=charset,
             delimiter=delimiter,
+            tidy=not untidy,
         )
         return self._finish(table)
 
