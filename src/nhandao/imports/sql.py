@@ -9,7 +9,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 
 EXECUTEMANY_BATCH = 20_000
 
@@ -143,14 +144,14 @@ def _secondary_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
             "AND NOT x.indisprimary AND x.indisvalid AND x.indisready ORDER BY c.relname",
             [table],
         )
-        return [(name, definition) for name, definition in cursor.fetchall()]
-    cursor.execute(
-        "SELECT m.name, m.sql FROM pragma_index_list(%s) l "
-        "JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name "
-        "WHERE l.\"unique\" = 0 AND l.origin = 'c' AND m.sql IS NOT NULL ORDER BY m.name",
-        [table],
-    )
-    return [(name, definition) for name, definition in cursor.fetchall()]
+    else:
+        cursor.execute(
+            "SELECT m.name, m.sql FROM pragma_index_list(%s) l "
+            "JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name "
+            "WHERE l.\"unique\" = 0 AND l.origin = 'c' AND m.sql IS NOT NULL ORDER BY m.name",
+            [table],
+        )
+    return list(cursor.fetchall())
 
 
 def _holds_fewer(cursor: Any, table: str, rows: int) -> bool:
@@ -173,9 +174,6 @@ def indexes_set_aside(cursor: Any, tables: Sequence[str], adding: int) -> Iterat
     ends; the drop waits at most ``NHANDAO_IMPORT_INDEX_LOCK_MS`` for the table (a long reader
     holding it) and otherwise leaves the indexes in place and loads the usual way. Below
     ``NHANDAO_IMPORT_REBUILD_MIN_ROWS`` rows nothing is set aside. Yields the tables set aside."""
-    from django.conf import settings
-    from django.db import DatabaseError, transaction
-
     floor = int(getattr(settings, "NHANDAO_IMPORT_REBUILD_MIN_ROWS", 100_000))
     aside: list[tuple[str, list[tuple[str, str]]]] = []
     if adding >= max(1, floor):

@@ -18,6 +18,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -26,7 +27,7 @@ from rapidfuzz.distance import Levenshtein
 
 from nhandao.core.dates import InvalidDate, parse_date
 from nhandao.core.errors import ApplicationError
-from nhandao.core.idnumber import check_citizen_id, check_legacy_id
+from nhandao.core.idnumber import CITIZEN_ID_LENGTH, check_citizen_id, check_legacy_id
 from nhandao.core.phone import InvalidPhone, normalize_phone
 from nhandao.core.scoping import scope_paths
 from nhandao.core.text import collation_key, fold, nfc, person_sort_key, title_name
@@ -319,6 +320,11 @@ PEOPLE_PARENT_SHARE = 0.1
 _DIGITS = "0123456789"
 
 
+def _plain_id(ident: str) -> bool:
+    """A citizen ID as the checks leave it: 12 ASCII digits."""
+    return len(ident) == CITIZEN_ID_LENGTH and ident.isascii() and ident.isdigit()
+
+
 class InFileIndex:
     """Each row against the rows before it, blocked on the matching keys and scored by
     ``matching.score``. Name-only and given-name + commune candidates are kept to the same birth
@@ -353,7 +359,7 @@ class InFileIndex:
         self._plain_ids = True
 
     def _near_ids(self, ident: str) -> list[tuple[int, _Rec]]:
-        """The earlier rows whose citizen ID is one digit off ``ident`` (12 ASCII digits), in row
+        """The earlier rows whose citizen ID is one digit off ``ident`` (a plain one), in row
         order."""
         buckets = self._buckets
         found: list[tuple[int, _Rec]] = []
@@ -366,7 +372,7 @@ class InFileIndex:
                         found += held
                     elif held is not None:
                         found.append(held)
-        found.sort(key=_row_of)
+        found.sort(key=itemgetter(0))
         return found
 
     def check(self, row: int, values: dict[str, Any]) -> tuple[int, matching.Match] | None:
@@ -437,7 +443,8 @@ class InFileIndex:
         score, bound = matching.score, matching.score_bound
         near_id = Levenshtein.distance
         near_rows: list[tuple[int, _Rec]] | None = None
-        fast_near = self._plain_ids and len(ident) == 12 and ident.isascii() and ident.isdigit()
+        plain_id = _plain_id(ident)
+        fast_near = self._plain_ids and plain_id
         # A candidate is scored only if its bound (everything but the name, computed exactly)
         # reaches the floor and beats the best so far (a tie keeps the earlier row).
         need = self.floor
@@ -481,7 +488,7 @@ class InFileIndex:
         rec = _Rec(values)
         if ident:
             rec.keys = add
-            if self._plain_ids and not (len(ident) == 12 and ident.isascii() and ident.isdigit()):
+            if not plain_id:
                 self._plain_ids = False
         entry = (row, rec)
         for key in add:
@@ -493,10 +500,6 @@ class InFileIndex:
             else:
                 buckets[key] = [held, entry]
         return best
-
-
-def _row_of(entry: tuple[int, _Rec]) -> int:
-    return entry[0]
 
 
 class memoised_reasons:
