@@ -97,3 +97,44 @@ def test_a_failed_load_leaves_the_indexes_as_they_were(db, settings):
         assert not _secondary(table)  # gone for the load
         raise RuntimeError("the load failed")
     assert _indexes(table) == before
+
+
+def test_a_long_validation_leaves_the_statistics_of_its_rows(tree, people, settings):
+    """PostgreSQL: the commit's plans see how many rows the job has (the statistics taken after
+    the load), so that it reads them with a scan, not through the (job, row) index as if there
+    were one. SQLite plans without statistics: nothing is analysed there."""
+    settings.NHANDAO_IMPORT_PARALLEL_MIN_ROWS = 100
+    with CaptureQueriesContext(connection) as queries:
+        job = _run(people.hn_admin, tree.hanoi, _list(300))
+    assert job.status == JobStatus.VALIDATED and job.counts["total"] == 300
+    analysed = [s for s in _statements(queries, "ANALYZE") if "imports_importrow" in s]
+    if not sql.is_pg():
+        assert analysed == []
+        return
+    assert len(analysed) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'imports_importrow'")
+        assert cursor.fetchone()[0] == 300
+    settings.NHANDAO_IMPORT_PARALLEL_MIN_ROWS = 1000  # a short list: nothing analysed
+    with CaptureQueriesContext(connection) as queries:
+        _run(people.hn_admin, tree.hanoi, _list(50, seed=3))
+    assert not [s for s in _statements(queries, "ANALYZE") if "imports_importrow" in s]
+
+
+def test_rows_in_parallel_lowers_the_cost_of_a_row_from_a_worker_inside_only(db):
+    with connection.cursor() as cursor:
+        if not sql.is_pg():
+            with CaptureQueriesContext(connection) as queries, sql.rows_in_parallel(cursor):
+                pass
+            assert queries.captured_queries == []
+            return
+
+        def cost() -> float:
+            cursor.execute("SELECT current_setting('parallel_tuple_cost')")
+            return float(cursor.fetchone()[0])
+
+        with transaction.atomic():
+            cursor.execute("SET LOCAL parallel_tuple_cost = 0.2")
+            with sql.rows_in_parallel(cursor):
+                assert cost() == 0.01
+            assert cost() == 0.2
