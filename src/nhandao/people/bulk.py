@@ -570,11 +570,11 @@ def registry_candidates(
     values_of: dict[int, dict[str, Any]] = {}
 
     # A missing key is staged as NULL, not as the persons' empty text: with "" the most common
-    # value on both sides of each join, PostgreSQL expected billions of pairs per key (2.4
-    # billion for the ID join at 775,000 rows, against 77,000 found), joined the ID, CMND and
+    # value on both sides of each join, PostgreSQL expected billions of pairs from a join (2.4
+    # billion from the ID join at 775,000 rows, against 77,000 found), joined the ID, CMND and
     # phone keys by an index probe per row and deduplicated by sorting; with NULLs its
     # estimates are within a few per cent, every join hashes and the pairs statement took
-    # 6.0-6.5 s instead of 7.0-7.8 s (the same 852,384 pairs). NULL never equals anything, so
+    # 5.9-6.5 s instead of 7.0-7.8 s (the same 852,384 pairs). NULL never equals anything, so
     # the joins' conditions on empty keys keep meaning what they say.
     def staged() -> Iterator[tuple[Any, ...]]:
         for i, v in items:
