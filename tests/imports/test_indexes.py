@@ -124,7 +124,7 @@ def test_a_long_validation_leaves_the_statistics_of_its_rows(tree, people, setti
 def test_rows_in_parallel_lowers_the_cost_of_a_row_from_a_worker_inside_only(db):
     with connection.cursor() as cursor:
         if not sql.is_pg():
-            with CaptureQueriesContext(connection) as queries, sql.rows_in_parallel(cursor):
+            with CaptureQueriesContext(connection) as queries, sql.rows_in_parallel():
                 pass
             assert queries.captured_queries == []
             return
@@ -135,6 +135,6 @@ def test_rows_in_parallel_lowers_the_cost_of_a_row_from_a_worker_inside_only(db)
 
         with transaction.atomic():
             cursor.execute("SET LOCAL parallel_tuple_cost = 0.2")
-            with sql.rows_in_parallel(cursor):
+            with sql.rows_in_parallel():
                 assert cost() == 0.01
             assert cost() == 0.2

@@ -286,8 +286,9 @@ def _validate(job: ImportJob) -> ImportJob:
         ImportRow.objects.filter(job=job).delete()
         sql.bulk_load(cursor, ImportRow._meta.db_table, ROW_COLUMNS, stored)
         if sql.is_pg() and n >= parallel.min_rows():
-            # The commit's plans then know how many rows the job has (a first sight of the
-            # job's rows, as the statistics stand after a load, is "one row").
+            # A list long enough to be parsed by two processes: the commit's plans then know
+            # how many rows the job has (a first sight of the job's rows, as the statistics
+            # stand after a load, is "one row").
             sql.analyze(cursor, ImportRow._meta.db_table)
         ImportJob.objects.filter(pk=job.pk).update(
             counts=counts,
@@ -516,7 +517,7 @@ def import_commit(*, actor: Any, job: ImportJob, include_warnings: bool = True) 
             sql.drop(cursor, KEYS_TABLE)
         sql.drop(cursor, COMMIT_TABLE)
         values = sql.as_json('"values"')  # JSON the lists' writers can read inside
-        with sql.rows_in_parallel(cursor):
+        with sql.rows_in_parallel():
             cursor.execute(
                 f"CREATE TEMP TABLE {COMMIT_TABLE} AS SELECT id AS row_id, row_number, "  # noqa: S608
                 f"{values} AS v, CAST(%s AS TEXT) AS source_file FROM {rows_table} "
@@ -525,7 +526,7 @@ def import_commit(*, actor: Any, job: ImportJob, include_warnings: bool = True) 
                 # the file and the row (``source_file`` is there for the list's writer to use).
                 [job.filename[:100], job.pk, *wanted],
             )
-            loading = cursor.rowcount  # the rows it took (PostgreSQL; SQLite says -1)
+        loading = cursor.rowcount  # the rows it took (PostgreSQL; SQLite says -1)
         if loading < 0:
             cursor.execute(f"SELECT COUNT(*) FROM {COMMIT_TABLE}")  # noqa: S608
             loading = int(cursor.fetchone()[0])
