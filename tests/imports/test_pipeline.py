@@ -164,6 +164,10 @@ def test_error_workbook_marks_failing_rows_and_templates_download(
     assert table[0][-1] == "Lỗi và cảnh báo"
     by_row = {int(r[0]): r[-1] for r in table[1:]}
     assert "B:" in by_row[3] and "C:" in by_row[4]
+    # The file's own cells, read again from the kept file, between the row number and the result.
+    cells = {int(r[0]): r[1:5] for r in table[1:]}
+    assert cells[3] == ["Trần Thị B", "31/02/1990", "", ""]
+    assert cells[4] == ["Phạm Văn C", "1970", "0011234", ""]
     template = client.get(reverse("import_template", args=["beneficiaries"]))
     header = CalamineWorkbook.from_filelike(io.BytesIO(template.content)).get_sheet_by_index(0)
     assert "Họ và tên (*)" in header.to_python()[3]

@@ -105,7 +105,6 @@ class ImportRow(models.Model):
         db_constraint=False,
     )
     row_number = models.PositiveIntegerField()  # as the user sees it in Excel (1-based)
-    raw = JSONText(default=list)  # the cells as read
     values = JSONText(default=dict)  # normalised values ready to write
     natural_key = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=RowStatus.choices, default=RowStatus.OK)

@@ -272,7 +272,6 @@ def _validate(job: ImportJob) -> ImportJob:
         (
             job.pk,
             numbers[i],
-            checked.raw[i],
             checked.values[i] if checked.status[i] in writable else "{}",
             checked.keys[i],
             checked.status[i],
@@ -303,7 +302,6 @@ def _validate(job: ImportJob) -> ImportJob:
 ROW_COLUMNS = (
     "job_id",
     "row_number",
-    "raw",
     '"values"',
     "natural_key",
     "status",
@@ -325,7 +323,6 @@ class _Checked:
 
     status: list[str]
     keys: list[str]
-    raw: list[str]  # JSON texts
     values: list[str]  # JSON texts
     problems: list[list[dict[str, str]]]
     duplicate_of: list[int | None]
@@ -351,7 +348,7 @@ def _check_rows(
     long_rows = {r for r, _c in long_cells}
 
     def parse_rows(start: int, stop: int, tick: Any) -> list[tuple[Any, ...]]:
-        """(problems, natural key, match values, values as JSON, cells as JSON) of each row."""
+        """(problems, natural key, match values, values as JSON) of each row."""
         parsed_rows: list[tuple[Any, ...]] = []
         add = parsed_rows.append
         for i in range(start, stop):
@@ -376,7 +373,6 @@ def _check_rows(
                     parsed.natural_key[:200],
                     parsed.match_values,
                     _json(parsed.values),
-                    _json(cells),
                 )
             )
             if (i + 1 - start) % BATCH == 0:
@@ -390,7 +386,6 @@ def _check_rows(
     out = _Checked(
         status=[""] * n,
         keys=[""] * n,
-        raw=[""] * n,
         values=[""] * n,
         problems=[[] for _ in range(n)],
         duplicate_of=[None] * n,
@@ -410,7 +405,7 @@ def _check_rows(
     # while the forked process still parses the rest (so this process takes the smaller part).
     i = -1
     for part in parallel.in_parts(parse_rows, n, progress, share=spec.parent_share):
-        for problems, key, values, values_json, raw_json in part:
+        for problems, key, values, values_json in part:
             i += 1
             excel_row = rows[i][0]
             status = ok
@@ -444,7 +439,6 @@ def _check_rows(
             out.keys[i] = key
             out.problems[i] = problems
             out.values[i] = values_json
-            out.raw[i] = raw_json
     progress(n)
     return out
 
@@ -578,6 +572,14 @@ def import_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
     job.save(update_fields=["status", "updated_at"])
     ImportRow.objects.filter(job=job).delete()
     return job
+
+
+def job_cells(job: ImportJob) -> dict[int, list[Cell]]:
+    """The cells of each data row of the job's file, by Excel row number, read again from the file
+    as validation read them (the rows keep only what validation made of them: the file is
+    stored once, not a second time as a million JSON texts)."""
+    table = _read(job)
+    return dict(data_rows(table.rows, _header(job, table)))
 
 
 def job_headers(job: ImportJob) -> list[str]:

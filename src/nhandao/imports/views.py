@@ -138,7 +138,7 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.job_get(user=request.user, pk=pk)
-    content = error_workbook(job, services.job_headers(job))
+    content = error_workbook(job, services.job_headers(job), services.job_cells(job))
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="ket-qua-kiem-tra-{job.pk}.xlsx"'
     return response

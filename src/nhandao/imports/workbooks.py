@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .headers import ColumnSpec
 from .models import ImportJob, ImportRow, RowStatus
-from .readers import column_letter
+from .readers import Cell, column_letter
 
 OPTIONS = {
     "in_memory": True,
@@ -21,7 +21,8 @@ OPTIONS = {
 }
 
 
-def error_workbook(job: ImportJob, headers: Sequence[str]) -> bytes:
+def error_workbook(job: ImportJob, headers: Sequence[str], cells: dict[int, list[Cell]]) -> bytes:
+    """``cells``: each data row's cells by row number, as ``services.job_cells`` reads them."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, OPTIONS)
     sheet = book.add_worksheet(_("Kết quả kiểm tra"))
@@ -40,7 +41,7 @@ def error_workbook(job: ImportJob, headers: Sequence[str]) -> bytes:
     for r, row in enumerate(ImportRow.objects.filter(job=job).order_by("row_number").iterator(), 1):
         marked = {p["column"]: p["level"] for p in row.problems}
         sheet.write_number(r, 0, row.row_number, plain)
-        for col, value in enumerate(row.raw):
+        for col, value in enumerate(cells.get(row.row_number, ())):
             letter = column_letter(col)
             fmt = bad if marked.get(letter) == "error" else warn if letter in marked else plain
             sheet.write_string(r, col + 1, "" if value is None else str(value), fmt)

@@ -58,7 +58,9 @@ class Command(BaseCommand):
             if job.status == "failed":
                 raise CommandError(job.message)
             errors_path = Path(options["errors"] or f"{path.stem}-ket-qua-kiem-tra.xlsx")
-            errors_path.write_bytes(error_workbook(job, services.job_headers(job)))
+            errors_path.write_bytes(
+                error_workbook(job, services.job_headers(job), services.job_cells(job))
+            )
             if not options["dry_run"]:
                 job = services.import_commit(actor=actor, job=job)
         except ApplicationError as exc:
