@@ -240,7 +240,7 @@ class RowParser:
             groups = self.groups[groups_text] = self._groups(groups_text)
         circumstances = text.get("circumstances", "")[:5000]
         stored = {
-            "person": values or None,  # dates are written as ISO text
+            "person": bulk.staged_person(values),  # dates are written as ISO text
             "groups": groups,
             "circumstances": circumstances,
         }

@@ -113,11 +113,13 @@ def analyze(cursor: Any, table: str) -> None:
     cursor.execute(f"ANALYZE {table}")
 
 
-def json_text(column: str, *path: str) -> str:
-    """The text at ``path`` inside a JSON column (NULL when absent)."""
+def json_text(column: str, *path: str | int) -> str:
+    """The text at ``path`` inside a JSON column (NULL when absent): a name is a key of an
+    object, a number a position in an array."""
     if is_pg():
-        return f"({column} #>> '{{{','.join(path)}}}')"
-    return f"json_extract({column}, '$.{'.'.join(path)}')"
+        return f"({column} #>> '{{{','.join(map(str, path))}}}')"
+    steps = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+    return f"json_extract({column}, '${steps}')"
 
 
 def year_of(column: str) -> str:
