@@ -94,6 +94,7 @@ class Meter:
         self.wall: dict[str, float] = defaultdict(float)
         self.queries: Counter[str] = Counter()
         self.slow: list[tuple[float, str, str]] = []  # statements over 0.2 s
+        self.sql_s: dict[str, float] = defaultdict(float)  # time in statements, per phase
         self._stack: list[list[Any]] = []  # [name, start, time spent in children]
 
     def push(self, name: str) -> None:
@@ -131,6 +132,7 @@ class Meter:
             return execute(sql, params, many, context)
         finally:
             took = time.perf_counter() - start
+            self.sql_s[phase] += took
             if took > 0.2:
                 self.slow.append((round(took, 2), phase, " ".join(sql.split())[:90]))
 
@@ -451,7 +453,8 @@ def one_run(spec: dict[str, Any]) -> dict[str, Any]:
     result["queries"] = sum(meter.queries.values())
     result["queries_per_row"] = round(result["queries"] / rows, 5) if rows else None
     result["queries_by_phase"] = dict(meter.queries)
-    result["slowest_statements"] = sorted(meter.slow, reverse=True)[:12]
+    result["sql_s_by_phase"] = {k: round(v, 2) for k, v in meter.sql_s.items() if v >= 0.01}
+    result["slowest_statements"] = sorted(meter.slow, reverse=True)[:24]
     width = len(header)
     if connection.vendor == "postgresql":
         times = copy_baseline(csv_path, width, spec["copy_repeat"])

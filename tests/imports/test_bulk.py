@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from bench import gen_people
 from nhandao.beneficiaries import importers
 from nhandao.beneficiaries.models import Beneficiary, GroupMembership
+from nhandao.core.dates import today_vn
 from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
 from nhandao.geo.legacy import convert_address
@@ -135,6 +136,12 @@ def test_import_writes_persons_profiles_groups_and_one_audit_event(tree, people)
     assert written == c["ok"] + c["warning"] == Person.objects.count()
     assert Beneficiary.objects.count() == written
     assert GroupMembership.objects.filter(beneficiary__unit=tree.hanoi).exists()
+    # A poverty group is written with this year and the standard; any other group with neither.
+    year = today_vn().year
+    poor = GroupMembership.objects.filter(group_id__in=["poor", "near_poor"])
+    assert poor.exists() and set(poor.values_list("year", "standard")) == {(year, "2022–2025")}
+    other = GroupMembership.objects.exclude(group_id__in=["poor", "near_poor"])
+    assert other.exists() and set(other.values_list("year", "standard")) == {(None, "")}
     assert AuditEvent.objects.count() == before + 1  # one event summarising the import
     event = AuditEvent.objects.latest("pk")
     assert event.changes["written"] == [None, written]
