@@ -22,9 +22,11 @@ OPTIONS = {
 
 
 def error_workbook(job: ImportJob, headers: Sequence[str], cells: dict[int, list[Cell]]) -> bytes:
-    """``cells``: each data row's cells by row number, as ``services.job_cells`` reads them."""
+    """``cells``: each data row's cells by row number, as ``services.job_cells`` reads them.
+    Written row by row through temporary files (``constant_memory``): a list of a million rows
+    is held once, as read, not a second time as the workbook's cells."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, OPTIONS)
+    book = xlsxwriter.Workbook(buffer, {**OPTIONS, "in_memory": False, "constant_memory": True})
     sheet = book.add_worksheet(_("Kết quả kiểm tra"))
     head = book.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2", "text_wrap": True})
     bad = book.add_format({"bg_color": "#F8D7DA", "border": 1})
