@@ -16,7 +16,7 @@ from nhandao.beneficiaries.models import Beneficiary
 from nhandao.core.errors import ApplicationError
 from nhandao.geo.services import geo_load_official
 from nhandao.imports import services
-from nhandao.imports.models import ImportJob, JobStatus, SavedMapping
+from nhandao.imports.models import ImportFile, ImportJob, JobStatus, SavedMapping
 from nhandao.people.models import Person
 from tests.conftest import actor, login
 
@@ -171,6 +171,20 @@ def test_error_workbook_marks_failing_rows_and_templates_download(
     template = client.get(reverse("import_template", args=["beneficiaries"]))
     header = CalamineWorkbook.from_filelike(io.BytesIO(template.content)).get_sheet_by_index(0)
     assert "Họ và tên (*)" in header.to_python()[3]
+
+
+def test_error_workbook_of_a_job_without_rows_reads_no_file(
+    client, people, django_capture_on_commit_callbacks
+):
+    login(client, people.clerk)
+    csv = "Họ và tên,Năm sinh\nLê Văn An,1960\n".encode()
+    job = _run(client, django_capture_on_commit_callbacks, csv, "ds.csv")
+    services.import_cancel(actor=people.clerk, job=job)  # its rows are gone
+    ImportFile.objects.filter(job=job).update(content=b"not a list")
+    book = client.get(reverse("import_errors", args=[job.pk]))
+    assert book.status_code == 200
+    table = CalamineWorkbook.from_filelike(io.BytesIO(book.content)).get_sheet_by_index(0)
+    assert len(table.to_python()) == 1  # the header row only
 
 
 def test_command_line_import(tree, people, sample, tmp_path):

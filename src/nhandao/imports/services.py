@@ -577,7 +577,10 @@ def import_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
 def job_cells(job: ImportJob) -> dict[int, list[Cell]]:
     """The cells of each data row of the job's file, by Excel row number, read again from the file
     as validation read them (the rows keep only what validation made of them: the file is
-    stored once, not a second time as a million JSON texts)."""
+    stored once, not a second time as a million JSON texts). A job without rows (failed,
+    cancelled, not yet validated) does not read its file, which may not be readable."""
+    if not ImportRow.objects.filter(job=job).exists():
+        return {}
     table = _read(job)
     return dict(data_rows(table.rows, _header(job, table)))
 
