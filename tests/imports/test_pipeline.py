@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import os
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -168,6 +170,12 @@ def test_error_workbook_marks_failing_rows_and_templates_download(
     cells = {int(r[0]): r[1:5] for r in table[1:]}
     assert cells[3] == ["Trần Thị B", "31/02/1990", "", ""]
     assert cells[4] == ["Phạm Văn C", "1970", "0011234", ""]
+    # The failing cell is marked: its style differs from its row's other cells, unlike a good row.
+    with zipfile.ZipFile(io.BytesIO(book.content)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    style = dict(re.findall(r'<c r="([A-Z]+\d+)" s="(\d+)"', sheet_xml))
+    assert style["C3"] != style["B3"] == style["D3"]  # row 3: "31/02/1990" in column B of the file
+    assert style["C2"] == style["B2"] == style["D2"]
     template = client.get(reverse("import_template", args=["beneficiaries"]))
     header = CalamineWorkbook.from_filelike(io.BytesIO(template.content)).get_sheet_by_index(0)
     assert "Họ và tên (*)" in header.to_python()[3]

@@ -39,15 +39,21 @@ def error_workbook(job: ImportJob, headers: Sequence[str], cells: dict[int, list
     sheet.write_string(0, status_col + 1, _("Kết quả"), head)
     sheet.write_string(0, status_col + 2, _("Lỗi và cảnh báo"), head)
     sheet.set_column(status_col + 2, status_col + 2, 60)
-    labels = dict(RowStatus.choices)
-    for r, row in enumerate(ImportRow.objects.filter(job=job).order_by("row_number").iterator(), 1):
+    labels = {status: str(label) for status, label in RowStatus.choices}
+    letters = [column_letter(col) for col in range(status_col)]
+    # The staged values are not shown: not read (a JSON text per row).
+    rows = ImportRow.objects.filter(job=job).order_by("row_number").defer("values")
+    r = 0
+    for r, row in enumerate(rows.iterator(), 1):
         marked = {p["column"]: p["level"] for p in row.problems}
         sheet.write_number(r, 0, row.row_number, plain)
         for col, value in enumerate(cells.get(row.row_number, ())):
-            letter = column_letter(col)
-            fmt = bad if marked.get(letter) == "error" else warn if letter in marked else plain
+            fmt = plain
+            if marked:
+                letter = letters[col] if col < status_col else column_letter(col)
+                fmt = bad if marked.get(letter) == "error" else warn if letter in marked else plain
             sheet.write_string(r, col + 1, "" if value is None else str(value), fmt)
-        sheet.write_string(r, status_col + 1, str(labels.get(row.status, row.status)), plain)
+        sheet.write_string(r, status_col + 1, labels.get(row.status, row.status), plain)
         notes = [
             f"{p['column']}: {p['message']}" if p["column"] else p["message"] for p in row.problems
         ]
@@ -65,7 +71,7 @@ def error_workbook(job: ImportJob, headers: Sequence[str], cells: dict[int, list
                 )
         sheet.write_string(r, status_col + 2, "; ".join(notes), plain)
     sheet.freeze_panes(1, 1)
-    sheet.autofilter(0, 0, max(1, ImportRow.objects.filter(job=job).count()), status_col + 2)
+    sheet.autofilter(0, 0, max(1, r), status_col + 2)
     book.close()
     return buffer.getvalue()
 
