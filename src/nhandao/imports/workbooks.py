@@ -40,7 +40,6 @@ def error_workbook(job: ImportJob, headers: Sequence[str], cells: dict[int, list
     sheet.write_string(0, status_col + 2, _("Lỗi và cảnh báo"), head)
     sheet.set_column(status_col + 2, status_col + 2, 60)
     labels = {status: str(label) for status, label in RowStatus.choices}
-    letters = [column_letter(col) for col in range(status_col)]
     # The staged values are not shown: not read (a JSON text per row).
     rows = ImportRow.objects.filter(job=job).order_by("row_number").defer("values")
     r = 0
@@ -49,8 +48,8 @@ def error_workbook(job: ImportJob, headers: Sequence[str], cells: dict[int, list
         sheet.write_number(r, 0, row.row_number, plain)
         for col, value in enumerate(cells.get(row.row_number, ())):
             fmt = plain
-            if marked:
-                letter = letters[col] if col < status_col else column_letter(col)
+            if marked:  # only a row with problems has cells to mark
+                letter = column_letter(col)
                 fmt = bad if marked.get(letter) == "error" else warn if letter in marked else plain
             sheet.write_string(r, col + 1, "" if value is None else str(value), fmt)
         sheet.write_string(r, status_col + 1, labels.get(row.status, row.status), plain)

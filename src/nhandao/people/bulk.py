@@ -776,8 +776,9 @@ PERSON_TEXT_COLUMNS = (
     "key_name_year",
     "key_given_ward",
 )
-# A checked person as an import stages it: its values in this order, a JSON array (at a million
-# rows the keys of an object were 280 of its 500 characters, copied in and parsed again).
+# A checked person as an import stages it for :func:`insert_people`: its values in this order, a
+# JSON array (at a million rows the keys of an object were 280 of its 500 characters, copied in
+# and parsed again). A list written person by person in Python (volunteers) keeps the object.
 STAGED_PERSON_FIELDS = (*PERSON_TEXT_COLUMNS, "birth_date", "ward_id")
 
 
