@@ -141,7 +141,15 @@ def _qt_import_job(tree: Any, people: Any) -> Any:
     return job
 
 
-@register("import_detail", "import_progress", "import_commit", "import_cancel", "import_errors")
+@register(
+    "import_detail",
+    "import_progress",
+    "import_commit",
+    "import_cancel",
+    "import_errors",
+    "import_workbook",
+    "import_workbook_progress",
+)
 def _import_job(tree: Any, people: Any) -> dict[str, Any]:
     return {"pk": _qt_import_job(tree, people).pk}
 

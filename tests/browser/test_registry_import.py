@@ -52,3 +52,31 @@ def test_duplicate_check_while_typing(page, people, register):
     page.locator("#id_birth").dispatch_event("change")
     expect(page.locator("#match-list")).to_contain_text("Nguyễn Văn Đức")
     expect(page.locator("#match-list")).to_contain_text(re.compile("trùng (năm sinh|họ tên)"))
+
+
+def test_a_long_lists_results_workbook_is_built_then_downloaded(page, people, settings, tmp_path):
+    """Every list counts as long here: its results workbook is built by the background job
+    (run at once by the test settings' task backend) and then downloaded from its page."""
+    from python_calamine import CalamineWorkbook
+
+    settings.NHANDAO_IMPORT_WORKBOOK_INLINE_ROWS = 2
+    geo_load_official()
+    sign_in(page, "clerk")
+    page.locator("#main-menu").get_by_role("link", name="Nhập danh sách").click()
+    page.locator("#upload-form input[type=file]").set_input_files(str(SAMPLE))
+    page.get_by_role("button", name="Tải lên và kiểm tra").click()
+    page.get_by_role("button", name="Xác nhận và kiểm tra từng dòng").click()
+    expect(page.locator("#counts")).to_contain_text("Hợp lệ: 5")
+    page.locator("#workbook-form").get_by_role("button").click()
+    expect(page.locator("h1")).to_have_text("Tệp kết quả kiểm tra")
+    with page.expect_download() as caught:
+        page.locator("#workbook-ready").get_by_role("link").click()
+    saved = tmp_path / "ket-qua.xlsx"
+    caught.value.save_as(saved)
+    assert caught.value.suggested_filename.startswith("ket-qua-kiem-tra-")
+    rows = CalamineWorkbook.from_path(str(saved)).get_sheet_by_index(0).to_python()
+    assert rows[0][-1] == "Lỗi và cảnh báo" and len(rows) == 7  # the header and six rows
+    assert any("Trùng với dòng 11" in str(row[-1]) for row in rows[1:])
+    page.get_by_role("link", name="Quay lại lượt nhập").click()
+    expect(page.locator("#counts")).to_contain_text("Hợp lệ: 5")
+    expect(page.get_by_role("link", name=re.compile("Tải tệp kết quả kiểm tra"))).to_be_visible()

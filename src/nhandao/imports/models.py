@@ -3,11 +3,13 @@ mappings remembered per file shape."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import orjson
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nhandao.core.scoping import ScopedQuerySet
@@ -173,3 +175,67 @@ class ImportFile(models.Model):
 
     def __str__(self) -> str:
         return str(self.job_id)
+
+
+class WorkbookStatus(models.TextChoices):
+    BUILDING = "building", _("Đang lập")
+    READY = "ready", _("Đã xong")
+    FAILED = "failed", _("Lỗi")
+
+
+class ErrorWorkbook(models.Model):
+    """The result workbook of a long list (the file repeated with an error column and the
+    failing cells marked), built by a background job with its progress, then kept for download:
+    a million rows take minutes, far longer than a page may. ``for_status`` is the job's status
+    it was built for: a commit turns rows into "already imported", so a workbook of the
+    validated list is rebuilt once the list is committed. ``attempt`` tells a superseded build
+    apart (a build started again while an older one still runs writes nothing). Kept in the
+    database, like the uploaded file, so that any web worker can serve what any job worker
+    built."""
+
+    job = models.OneToOneField(
+        ImportJob, on_delete=models.CASCADE, primary_key=True, related_name="workbook"
+    )
+    status = models.CharField(
+        max_length=10, choices=WorkbookStatus.choices, default=WorkbookStatus.BUILDING
+    )
+    for_status = models.CharField(max_length=12, choices=JobStatus.choices)
+    attempt = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    content = models.BinaryField(default=b"")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tệp kết quả kiểm tra")
+        verbose_name_plural = _("tệp kết quả kiểm tra")
+
+    def __str__(self) -> str:
+        return f"{self.job_id} ({self.status})"
+
+    @property
+    def progress(self) -> int:
+        if not self.rows_total:
+            return 0
+        return min(100, round(100 * self.rows_done / self.rows_total))
+
+    @property
+    def stalled(self) -> bool:
+        """A build that has said nothing for ``STALLED_AFTER``: its worker is taken as gone, and
+        the build may be started again."""
+        return (
+            self.status == WorkbookStatus.BUILDING
+            and self.updated_at is not None
+            and timezone.now() - self.updated_at > STALLED_AFTER
+        )
+
+
+# A build reports every 10,000 rows (a few seconds) and reads the file first (about 15 s for a
+# million-row .xlsx): a quarter of an hour of silence is a worker that is gone.
+STALLED_AFTER = dt.timedelta(minutes=15)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 
 from nhandao.core.scoping import get_visible_or_404
 
-from .models import ImportJob, ImportRow, RowStatus
+from .models import ErrorWorkbook, ImportJob, ImportRow, JobStatus, RowStatus, WorkbookStatus
+
+# Up to this many rows the result workbook is built while the page waits (20,000 rows: about
+# 3 s); a longer list's is built by a background job with its progress.
+WORKBOOK_INLINE_ROWS = 20_000
+WORKBOOK_CHUNK = 4 * 1024 * 1024  # bytes read from the database per piece of a download
 
 
 def job_list(*, user: Any) -> QuerySet[ImportJob]:
@@ -23,3 +31,40 @@ def job_problem_rows(*, job: ImportJob, limit: int = 200) -> list[ImportRow]:
     """Rows the user must look at before committing: errors, warnings, duplicates, matches."""
     rows = ImportRow.objects.filter(job=job).exclude(status=RowStatus.OK, matches=[])
     return list(rows.order_by("row_number")[:limit])
+
+
+def workbook_inline(job: ImportJob) -> bool:
+    """Whether the job's result workbook is built while the page waits: a short list, or a job
+    without checked rows (its workbook is the header alone)."""
+    limit = int(getattr(settings, "NHANDAO_IMPORT_WORKBOOK_INLINE_ROWS", WORKBOOK_INLINE_ROWS))
+    return job.status not in (JobStatus.VALIDATED, JobStatus.COMMITTED) or job.total_rows < limit
+
+
+def workbook_for(*, job: ImportJob) -> ErrorWorkbook | None:
+    """The job's result workbook (without its content) if it was built, or is being built, for
+    the job as it stands: one built before the commit is out of date."""
+    workbook = ErrorWorkbook.objects.defer("content").filter(job=job).first()
+    if workbook is None or workbook.for_status != job.status:
+        return None
+    return workbook
+
+
+def workbook_ready(*, job: ImportJob) -> ErrorWorkbook | None:
+    workbook = workbook_for(job=job)
+    return workbook if workbook is not None and workbook.status == WorkbookStatus.READY else None
+
+
+def workbook_chunks(*, job: ImportJob, size: int, chunk: int = WORKBOOK_CHUNK) -> Iterator[bytes]:
+    """The kept workbook's bytes, a piece at a time (a million rows make about 110 MB, never held
+    whole by the web process)."""
+    table = ErrorWorkbook._meta.db_table
+    for start in range(0, size, chunk):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT substr(content, %s, %s) FROM {table} WHERE job_id = %s",  # noqa: S608
+                [start + 1, chunk, job.pk],
+            )
+            found = cursor.fetchone()
+        if found is None or found[0] is None:
+            return
+        yield bytes(found[0])

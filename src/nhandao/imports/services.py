@@ -7,6 +7,8 @@ and a job can be cancelled at any stage before it."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,6 +38,7 @@ from .headers import (
     shape_signature,
 )
 from .models import (
+    ErrorWorkbook,
     ImportFile,
     ImportJob,
     ImportResult,
@@ -43,9 +46,13 @@ from .models import (
     JobStatus,
     RowStatus,
     SavedMapping,
+    WorkbookStatus,
 )
 from .readers import Cell, Table, column_letter, read_table
 from .registry import get_spec
+from .workbooks import write_error_workbook
+
+logger = logging.getLogger(__name__)
 
 A = AuditEvent.Action
 BATCH = 10_000  # rows per progress update
@@ -571,7 +578,84 @@ def import_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
     job.status = JobStatus.CANCELLED
     job.save(update_fields=["status", "updated_at"])
     ImportRow.objects.filter(job=job).delete()
+    ErrorWorkbook.objects.filter(job=job).delete()  # it repeats the file's personal data
     return job
+
+
+@transaction.atomic
+def workbook_request(*, actor: Any, job: ImportJob) -> ErrorWorkbook:
+    """Have the result workbook of a long list built by a background job (see
+    ``selectors.workbook_inline`` for the short ones). A workbook already built, or being
+    built, for the job as it stands is kept; one built before the commit, a failed build and a
+    stalled one are started again."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status not in (JobStatus.VALIDATED, JobStatus.COMMITTED):
+        raise ApplicationError(_("Chỉ lập được tệp kết quả cho lượt nhập đã kiểm tra xong."))
+    workbook = ErrorWorkbook.objects.defer("content").filter(job=job).first()
+    if workbook is not None and workbook.for_status == job.status:
+        if workbook.status == WorkbookStatus.READY:
+            return workbook
+        if workbook.status == WorkbookStatus.BUILDING and not workbook.stalled:
+            return workbook
+    if workbook is None:
+        workbook = ErrorWorkbook(job=job)
+    workbook.status = WorkbookStatus.BUILDING
+    workbook.for_status = job.status
+    workbook.attempt += 1
+    workbook.rows_total = job.total_rows
+    workbook.rows_done = 0
+    workbook.message = ""
+    workbook.size = 0
+    workbook.content = b""
+    workbook.requested_by = actor
+    workbook.built_at = None
+    workbook.save()
+    attempt = workbook.attempt
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.build_workbook.enqueue(job.pk, attempt))
+    return workbook
+
+
+def workbook_build(*, job_id: int, attempt: int) -> None:
+    """Build a requested result workbook (background job), reporting the rows written every
+    10,000. Nothing is written by a build that was started again meanwhile (``attempt``), and a
+    failure is kept as the workbook's message, for the page to show with a button to try again."""
+    mine = ErrorWorkbook.objects.filter(
+        job_id=job_id, attempt=attempt, status=WorkbookStatus.BUILDING
+    )
+    if not mine.exists():
+        return
+    job = ImportJob.objects.get(pk=job_id)
+
+    def progress(done: int) -> None:
+        mine.update(rows_done=done, updated_at=timezone.now())
+
+    try:
+        with collector_paused(), tempfile.TemporaryFile() as target:
+            cells = job_cells(job)
+            write_error_workbook(target, job, job_headers(job), cells, progress)
+            del cells
+            target.seek(0)
+            content = target.read()
+    except ApplicationError as exc:
+        mine.update(status=WorkbookStatus.FAILED, message=exc.message, updated_at=timezone.now())
+        return
+    except Exception:  # the page must say it failed, not show a build that never ends
+        logger.exception("The result workbook of import job %s failed.", job_id)
+        mine.update(
+            status=WorkbookStatus.FAILED,
+            message=_("Không lập được tệp kết quả vì lỗi hệ thống. Hãy thử lại sau."),
+            updated_at=timezone.now(),
+        )
+        return
+    mine.update(
+        status=WorkbookStatus.READY,
+        content=content,
+        size=len(content),
+        built_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
 
 
 def job_cells(job: ImportJob) -> dict[int, list[Cell]]:

@@ -10,3 +10,10 @@ def validate_job(job_id: int) -> None:
     from .services import import_validate
 
     import_validate(job_id=job_id)
+
+
+@task()
+def build_workbook(job_id: int, attempt: int) -> None:
+    from .services import workbook_build
+
+    workbook_build(job_id=job_id, attempt=attempt)

@@ -10,4 +10,10 @@ urlpatterns = [
     path("<int:pk>/commit/", views.import_commit, name="import_commit"),
     path("<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
     path("<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
+    path("<int:pk>/workbook/", views.import_workbook, name="import_workbook"),
+    path(
+        "<int:pk>/workbook/progress/",
+        views.import_workbook_progress,
+        name="import_workbook_progress",
+    ),
 ]

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -97,6 +97,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("import_detail", pk=job.pk)
     elif job.status in (JobStatus.VALIDATED, JobStatus.COMMITTED):
         context["problem_rows"] = selectors.job_problem_rows(job=job)
+        if not selectors.workbook_inline(job):
+            context["workbook"] = selectors.workbook_for(job=job)
+            context["workbook_job"] = True
     return render(request, "imports/detail.html", context)
 
 
@@ -136,11 +139,53 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse | StreamingHttpResponse:
+    """The result workbook: built now for a short list; a long list's as its background job
+    left it, or, while there is none, the page that builds it."""
     job = selectors.job_get(user=request.user, pk=pk)
-    content = error_workbook(job, services.job_headers(job), services.job_cells(job))
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="ket-qua-kiem-tra-{job.pk}.xlsx"'
+    name = f'attachment; filename="ket-qua-kiem-tra-{job.pk}.xlsx"'
+    if selectors.workbook_inline(job):
+        content = error_workbook(job, services.job_headers(job), services.job_cells(job))
+        response = HttpResponse(content, content_type=XLSX)
+        response["Content-Disposition"] = name
+        return response
+    workbook = selectors.workbook_ready(job=job)
+    if workbook is None:
+        return redirect("import_workbook", pk=job.pk)
+    streamed = StreamingHttpResponse(
+        selectors.workbook_chunks(job=job, size=workbook.size), content_type=XLSX
+    )
+    streamed["Content-Length"] = str(workbook.size)
+    streamed["Content-Disposition"] = name
+    return streamed
+
+
+@login_required
+def import_workbook(request: HttpRequest, pk: int) -> HttpResponse:
+    """A long list's result workbook: started by a POST, then its progress until it is ready."""
+    job = selectors.job_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            services.workbook_request(actor=request.user, job=job)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("import_detail", pk=job.pk)
+        return redirect("import_workbook", pk=job.pk)
+    if selectors.workbook_inline(job):
+        return redirect("import_errors", pk=job.pk)
+    context = {"job": job, "workbook": selectors.workbook_for(job=job)}
+    return render(request, "imports/workbook.html", context)
+
+
+@login_required
+def import_workbook_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.job_get(user=request.user, pk=pk)
+    workbook = selectors.workbook_for(job=job)
+    response = render(
+        request, "imports/_workbook_progress.html", {"job": job, "workbook": workbook}
+    )
+    if workbook is None or workbook.status != "building":
+        response["HX-Refresh"] = "true"  # done or gone: reload the page to show what to do next
     return response
 
 

@@ -4,7 +4,8 @@ marked, and an empty template for each list."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import IO
 
 import xlsxwriter
 from django.utils.translation import gettext as _
@@ -21,12 +22,28 @@ OPTIONS = {
 }
 
 
+PROGRESS_EVERY = 10_000  # rows written between two calls of ``progress``
+
+
 def error_workbook(job: ImportJob, headers: Sequence[str], cells: dict[int, list[Cell]]) -> bytes:
-    """``cells``: each data row's cells by row number, as ``services.job_cells`` reads them.
-    Written row by row through temporary files (``constant_memory``): a list of a million rows
-    is held once, as read, not a second time as the workbook's cells."""
+    """The result workbook as bytes (a short list, built while the page waits)."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {**OPTIONS, "in_memory": False, "constant_memory": True})
+    write_error_workbook(buffer, job, headers, cells)
+    return buffer.getvalue()
+
+
+def write_error_workbook(
+    target: IO[bytes],
+    job: ImportJob,
+    headers: Sequence[str],
+    cells: dict[int, list[Cell]],
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """The result workbook into ``target``. ``cells``: each data row's cells by row number, as
+    ``services.job_cells`` reads them. Written row by row through temporary files
+    (``constant_memory``): a list of a million rows is held once, as read, not a second time as
+    the workbook's cells. ``progress`` hears the rows written so far, every ``PROGRESS_EVERY``."""
+    book = xlsxwriter.Workbook(target, {**OPTIONS, "in_memory": False, "constant_memory": True})
     sheet = book.add_worksheet(_("Kết quả kiểm tra"))
     head = book.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2", "text_wrap": True})
     bad = book.add_format({"bg_color": "#F8D7DA", "border": 1})
@@ -69,10 +86,13 @@ def error_workbook(job: ImportJob, headers: Sequence[str], cells: dict[int, list
                     % {"name": m["name"], "birth": m["birth"], "unit": m["unit"]}
                 )
         sheet.write_string(r, status_col + 2, "; ".join(notes), plain)
+        if progress is not None and r % PROGRESS_EVERY == 0:
+            progress(r)
     sheet.freeze_panes(1, 1)
     sheet.autofilter(0, 0, max(1, r), status_col + 2)
     book.close()
-    return buffer.getvalue()
+    if progress is not None:
+        progress(r)
 
 
 def template_workbook(
