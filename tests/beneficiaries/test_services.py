@@ -63,8 +63,8 @@ def test_id_number_mismatch_is_a_warning_not_a_fix():
     ("field", "value", "message"),
     [
         ("id_number", "00118501234", "12 chữ số"),
-        ("phone", "0123", ""),
-        ("birth", "31/02/1990", ""),
+        ("phone", "0123", "10 chữ số \\(đang có 4\\)"),
+        ("birth", "31/02/1990", "Ngày 31/02/1990 không tồn tại"),
     ],
 )
 def test_hard_errors_stop_the_write(register, field, value, message):

@@ -54,12 +54,14 @@ def test_duplicate_check_while_typing(page, people, register):
     expect(page.locator("#match-list")).to_contain_text(re.compile("trùng (năm sinh|họ tên)"))
 
 
-def test_a_long_lists_results_workbook_is_built_then_downloaded(page, people, settings, tmp_path):
-    """Every list counts as long here: its results workbook is built by the background job
-    (run at once by the test settings' task backend) and then downloaded from its page."""
+def test_a_long_lists_workbook_and_commit_run_in_the_background(page, people, settings, tmp_path):
+    """Every list counts as long here: its results workbook is built by a background job (run
+    at once by the test settings' task backend) and downloaded from its page, and its commit is
+    handed to a background job too."""
     from python_calamine import CalamineWorkbook
 
     settings.NHANDAO_IMPORT_WORKBOOK_INLINE_ROWS = 2
+    settings.NHANDAO_IMPORT_COMMIT_INLINE_ROWS = 2
     geo_load_official()
     sign_in(page, "clerk")
     page.locator("#main-menu").get_by_role("link", name="Nhập danh sách").click()
@@ -80,3 +82,8 @@ def test_a_long_lists_results_workbook_is_built_then_downloaded(page, people, se
     page.get_by_role("link", name="Quay lại lượt nhập").click()
     expect(page.locator("#counts")).to_contain_text("Hợp lệ: 5")
     expect(page.get_by_role("link", name=re.compile("Tải tệp kết quả kiểm tra"))).to_be_visible()
+    page.get_by_role("button", name="Ghi vào sổ").click()
+    expect(page.locator("#counts")).to_contain_text("Đã ghi: 5")
+    assert Person.objects.count() == 5
+    # The workbook of the checked list is out of date once it is written: offered again.
+    expect(page.locator("#workbook-form")).to_be_visible()

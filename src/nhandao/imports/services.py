@@ -492,7 +492,8 @@ def import_commit(*, actor: Any, job: ImportJob, include_warnings: bool = True) 
     job = ImportJob.objects.select_for_update().select_related("unit").get(pk=job.pk)
     if not can(actor, "data.import", job.unit):
         raise ApplicationError(_("Bạn không có quyền nhập danh sách tại đơn vị này."))
-    if job.status != JobStatus.VALIDATED:
+    # COMMITTING: handed to the background job (``import_commit_request``), not yet written.
+    if job.status not in (JobStatus.VALIDATED, JobStatus.COMMITTING):
         raise ApplicationError(_("Chỉ ghi được lượt nhập đã kiểm tra xong."))
     spec = get_spec(job.kind)
     wanted = [RowStatus.OK.value] + ([RowStatus.WARNING.value] if include_warnings else [])
@@ -555,7 +556,8 @@ def import_commit(*, actor: Any, job: ImportJob, include_warnings: bool = True) 
     job.status = JobStatus.COMMITTED
     job.committed_at = timezone.now()
     job.counts = {**_counts(job), "written": written}
-    job.save(update_fields=["status", "committed_at", "counts", "updated_at"])
+    job.message = ""  # a failed earlier try's reason
+    job.save(update_fields=["status", "committed_at", "counts", "message", "updated_at"])
     audit_record(
         actor=actor,
         action=A.CREATE,
@@ -568,6 +570,85 @@ def import_commit(*, actor: Any, job: ImportJob, include_warnings: bool = True) 
         },
     )
     return job
+
+
+def commit_inline(job: ImportJob) -> bool:
+    """Whether the commit runs while the page waits (a list shorter than
+    ``NHANDAO_IMPORT_COMMIT_INLINE_ROWS``, 20,000 rows by default: a second or two); a longer
+    one is written by a background job (1M rows: about 40 s)."""
+    limit = int(getattr(settings, "NHANDAO_IMPORT_COMMIT_INLINE_ROWS", 20_000))
+    return job.total_rows < limit
+
+
+@transaction.atomic
+def import_commit_request(
+    *, actor: Any, job: ImportJob, include_warnings: bool = True
+) -> ImportJob:
+    """Hand a long list's commit to a background job: the job shows "being written" meanwhile.
+    The write itself is ``import_commit``, one transaction: a commit that fails or whose worker
+    is gone leaves nothing written, and the list can be committed again. A commit already handed
+    over is not handed over twice, unless it has stalled (``JOB_STALLED_AFTER`` without an end
+    and, on PostgreSQL, no transaction holding the job)."""
+    try:
+        job = (
+            ImportJob.objects.select_for_update(nowait=sql.is_pg(), of=("self",))
+            .select_related("unit")
+            .get(pk=job.pk)
+        )
+    except DatabaseError as exc:  # PostgreSQL: a commit holds the job, writing it now
+        raise ApplicationError(_("Danh sách này đang được ghi vào sổ; hãy chờ.")) from exc
+    if not can(actor, "data.import", job.unit):
+        raise ApplicationError(_("Bạn không có quyền nhập danh sách tại đơn vị này."))
+    if job.status == JobStatus.COMMITTING and not job_stalled(job):
+        return job
+    if job.status not in (JobStatus.VALIDATED, JobStatus.COMMITTING):
+        raise ApplicationError(_("Chỉ ghi được lượt nhập đã kiểm tra xong."))
+    job.status = JobStatus.COMMITTING
+    job.message = ""
+    job.save(update_fields=["status", "message", "updated_at"])
+    from . import tasks
+
+    actor_id = actor.pk
+    transaction.on_commit(lambda: tasks.commit_job.enqueue(job.pk, actor_id, include_warnings))
+    return job
+
+
+JOB_STALLED_AFTER = dt.timedelta(minutes=15)
+
+
+def job_stalled(job: ImportJob) -> bool:
+    """A commit handed to the background and not ended after ``JOB_STALLED_AFTER``: its worker
+    is taken as gone (its transaction, if any, was rolled back with it)."""
+    return (
+        job.status == JobStatus.COMMITTING and timezone.now() - job.updated_at > JOB_STALLED_AFTER
+    )
+
+
+def import_commit_job(*, job_id: int, actor_id: int, include_warnings: bool) -> None:
+    """The background commit of a long list. A failure puts the list back to "checked" with the
+    reason for the page; nothing is written (one transaction). A commit that finds the list no
+    longer waiting for it (written meanwhile, cancelled) does nothing."""
+    from django.contrib.auth import get_user_model
+
+    job = ImportJob.objects.filter(pk=job_id, status=JobStatus.COMMITTING).first()
+    if job is None:
+        return
+    actor = get_user_model().objects.filter(pk=actor_id).first()
+    try:
+        if actor is None:
+            raise ApplicationError(_("Người ra lệnh ghi không còn trong hệ thống."))
+        actor.active_assignment = None
+        import_commit(actor=actor, job=job, include_warnings=include_warnings)
+    except ApplicationError as exc:
+        message = exc.message
+    except Exception:  # the page must say it failed, not show a write that never ends
+        logger.exception("The background commit of import job %s failed.", job_id)
+        message = _("Không ghi được danh sách vì lỗi hệ thống. Không dòng nào được ghi.")
+    else:
+        return
+    ImportJob.objects.filter(pk=job_id, status=JobStatus.COMMITTING).update(
+        status=JobStatus.VALIDATED, message=message, updated_at=timezone.now()
+    )
 
 
 @transaction.atomic

@@ -95,6 +95,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except ApplicationError as exc:
                 messages.error(request, exc.message)
             return redirect("import_detail", pk=job.pk)
+    elif job.status == JobStatus.COMMITTING:
+        context["commit_stalled"] = services.job_stalled(job)
     elif job.status in (JobStatus.VALIDATED, JobStatus.COMMITTED):
         context["problem_rows"] = selectors.job_problem_rows(job=job)
         if not selectors.workbook_inline(job):
@@ -107,7 +109,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.job_get(user=request.user, pk=pk)
     response = render(request, "imports/_progress.html", {"job": job})
-    if job.status != JobStatus.VALIDATING:
+    if job.status not in (JobStatus.VALIDATING, JobStatus.COMMITTING):
         response["HX-Refresh"] = "true"  # done: reload the page to show the preview
     return response
 
@@ -116,11 +118,13 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.job_get(user=request.user, pk=pk)
+    warnings = request.POST.get("warnings") == "on"
     try:
-        job = services.import_commit(
-            actor=request.user, job=job, include_warnings=request.POST.get("warnings") == "on"
-        )
-        messages.success(request, _("Đã ghi %d dòng vào sổ.") % job.counts.get("written", 0))
+        if services.commit_inline(job):
+            job = services.import_commit(actor=request.user, job=job, include_warnings=warnings)
+            messages.success(request, _("Đã ghi %d dòng vào sổ.") % job.counts.get("written", 0))
+        else:
+            services.import_commit_request(actor=request.user, job=job, include_warnings=warnings)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("import_detail", pk=job.pk)

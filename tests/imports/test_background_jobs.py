@@ -1,5 +1,5 @@
-"""The result workbook of a long list, built by a background job with its progress and kept for
-download (a short list's is built while the page waits: test_pipeline)."""
+"""A long list's commit and result workbook, each run by a background job with its progress (a
+short list's are done while the page waits: test_pipeline)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from python_calamine import CalamineWorkbook
 from nhandao.core.errors import ApplicationError
 from nhandao.geo.services import geo_load_official
 from nhandao.imports import selectors, services, workbooks
-from nhandao.imports.models import ErrorWorkbook, ImportFile, ImportJob, WorkbookStatus
+from nhandao.imports.models import ErrorWorkbook, ImportFile, ImportJob, JobStatus, WorkbookStatus
+from nhandao.orgs.models import RoleAssignment
+from nhandao.people.models import Person
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +37,9 @@ def geo(db):
 
 @pytest.fixture
 def long_list(settings):
-    """Every list counts as long here: its workbook goes through the background job."""
+    """Every list counts as long here: its workbook and its commit go through background jobs."""
     settings.NHANDAO_IMPORT_WORKBOOK_INLINE_ROWS = 2
+    settings.NHANDAO_IMPORT_COMMIT_INLINE_ROWS = 2
 
 
 def _validated(client, people, django_capture_on_commit_callbacks) -> ImportJob:
@@ -140,8 +143,7 @@ def test_after_the_commit_the_workbook_is_built_again(
 ):
     job = _validated(client, people, django_capture_on_commit_callbacks)
     before = _request(client, job, django_capture_on_commit_callbacks)
-    client.post(reverse("import_commit", args=[job.pk]), {"warnings": "on"})
-    job.refresh_from_db()
+    job = _commit(client, job, django_capture_on_commit_callbacks)
     assert job.status == "committed"
     # The workbook of the validated list is out of date: not served, offered again.
     assert selectors.workbook_for(job=job) is None
@@ -206,3 +208,96 @@ def test_cancelling_the_job_removes_its_workbook_and_unchecked_jobs_have_none(
     assert selectors.workbook_inline(job)
     book = client.get(reverse("import_errors", args=[job.pk]))
     assert book.status_code == 200 and len(_sheet(book.content)) == 1
+
+
+def _commit(client, job, django_capture_on_commit_callbacks, *, run: bool = True):
+    with django_capture_on_commit_callbacks(execute=run):
+        response = client.post(reverse("import_commit", args=[job.pk]), {"warnings": "on"})
+    assert response.status_code == 302 and response.url == reverse("import_detail", args=[job.pk])
+    job.refresh_from_db()
+    return job
+
+
+def test_a_long_lists_commit_runs_in_the_background_and_the_page_follows_it(
+    client, people, long_list, django_capture_on_commit_callbacks
+):
+    job = _validated(client, people, django_capture_on_commit_callbacks)
+    job = _commit(client, job, django_capture_on_commit_callbacks, run=False)
+    # Handed over, not yet written: the page shows the write going on and polls.
+    assert job.status == JobStatus.COMMITTING and Person.objects.count() == 0
+    page = client.get(reverse("import_detail", args=[job.pk])).content.decode()
+    assert "Đang ghi vào sổ" in page and 'id="commit-form"' not in page
+    fragment = client.get(reverse("import_progress", args=[job.pk]))
+    assert "HX-Refresh" not in fragment and "hx-get" in fragment.content.decode()
+    # Asked again meanwhile: nothing more is handed over.
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.post(reverse("import_commit", args=[job.pk]), {"warnings": "on"})
+    assert queued == []
+    services.import_commit_job(job_id=job.pk, actor_id=people.clerk.pk, include_warnings=True)
+    job.refresh_from_db()
+    assert job.status == JobStatus.COMMITTED and job.counts["written"] == 2
+    assert Person.objects.count() == 2 and job.message == ""
+    assert client.get(reverse("import_progress", args=[job.pk]))["HX-Refresh"] == "true"
+    page = client.get(reverse("import_detail", args=[job.pk])).content.decode()
+    assert "Đã ghi" in page
+    # A second run of the same task (a queue that ran it twice) writes nothing more.
+    services.import_commit_job(job_id=job.pk, actor_id=people.clerk.pk, include_warnings=True)
+    assert Person.objects.count() == 2
+
+
+def test_the_page_posts_once_and_the_worker_writes(
+    client, people, long_list, django_capture_on_commit_callbacks
+):
+    job = _validated(client, people, django_capture_on_commit_callbacks)
+    job = _commit(client, job, django_capture_on_commit_callbacks)  # the task runs at once here
+    assert job.status == JobStatus.COMMITTED and job.counts["written"] == 2
+    # The two good rows; the impossible date and the short citizen ID stay out.
+    names = set(Person.objects.values_list("full_name", flat=True))
+    assert names == {"Lê Văn An", "Ngô Thị Dung"}
+
+
+def test_a_failed_background_commit_writes_nothing_and_says_why(
+    client, people, long_list, django_capture_on_commit_callbacks
+):
+    job = _validated(client, people, django_capture_on_commit_callbacks)
+    job = _commit(client, job, django_capture_on_commit_callbacks, run=False)
+    # The clerk loses the right to import before the worker gets to the list.
+    RoleAssignment.objects.filter(user=people.clerk).update(is_active=False)
+    services.import_commit_job(job_id=job.pk, actor_id=people.clerk.pk, include_warnings=True)
+    job.refresh_from_db()
+    assert job.status == JobStatus.VALIDATED and Person.objects.count() == 0
+    assert job.message == "Bạn không có quyền nhập danh sách tại đơn vị này."
+    RoleAssignment.objects.filter(user=people.clerk).update(is_active=True)
+    page = client.get(reverse("import_detail", args=[job.pk])).content.decode()
+    assert 'id="commit-failed"' in page and job.message in page and 'id="commit-form"' in page
+    # Committed again, it goes through, and the old reason is gone.
+    job = _commit(client, job, django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.COMMITTED and job.message == "" and Person.objects.count() == 2
+
+
+def test_a_stalled_background_commit_can_be_committed_again(
+    client, people, long_list, django_capture_on_commit_callbacks
+):
+    job = _validated(client, people, django_capture_on_commit_callbacks)
+    job = _commit(client, job, django_capture_on_commit_callbacks, run=False)
+    page = client.get(reverse("import_detail", args=[job.pk])).content.decode()
+    assert 'id="commit-stalled"' not in page
+    # The worker went away with the task: a quarter of an hour later the page offers to retry.
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=16))
+    job.refresh_from_db()
+    assert services.job_stalled(job)
+    page = client.get(reverse("import_detail", args=[job.pk])).content.decode()
+    assert 'id="commit-stalled"' in page
+    job = _commit(client, job, django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.COMMITTED and Person.objects.count() == 2
+
+
+def test_a_cancelled_list_is_not_written_by_a_late_worker(
+    client, people, long_list, django_capture_on_commit_callbacks
+):
+    job = _validated(client, people, django_capture_on_commit_callbacks)
+    job = _commit(client, job, django_capture_on_commit_callbacks, run=False)
+    services.import_cancel(actor=people.clerk, job=job)
+    services.import_commit_job(job_id=job.pk, actor_id=people.clerk.pk, include_warnings=True)
+    job.refresh_from_db()
+    assert job.status == JobStatus.CANCELLED and Person.objects.count() == 0
