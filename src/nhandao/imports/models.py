@@ -15,6 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from nhandao.core.scoping import ScopedQuerySet
 
 
+def percent(done: int, total: int) -> int:
+    """A progress bar's width: 0 to 100."""
+    return min(100, round(100 * done / total)) if total else 0
+
+
 class JobStatus(models.TextChoices):
     MAPPING = "mapping", _("Chờ ghép cột")
     VALIDATING = "validating", _("Đang kiểm tra")
@@ -63,9 +68,7 @@ class ImportJob(models.Model):
 
     @property
     def progress(self) -> int:
-        if not self.total_rows:
-            return 0
-        return min(100, round(100 * self.processed_rows / self.total_rows))
+        return percent(self.processed_rows, self.total_rows)
 
 
 class RowStatus(models.TextChoices):
@@ -221,9 +224,7 @@ class ErrorWorkbook(models.Model):
 
     @property
     def progress(self) -> int:
-        if not self.rows_total:
-            return 0
-        return min(100, round(100 * self.rows_done / self.rows_total))
+        return percent(self.rows_done, self.rows_total)
 
     @property
     def stalled(self) -> bool:
