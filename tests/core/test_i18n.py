@@ -155,6 +155,46 @@ def test_plural_entry_translates() -> None:
         assert translation.ngettext("%(n)s kết quả", "%(n)s kết quả", 3) % {"n": 3} == "3 results"
 
 
+# One Vietnamese word can mean two things: (msgid, context, English without the context,
+# English with it). The context keeps the Vietnamese as it is.
+TWO_MEANINGS = [
+    ("Không", "yes/no answer", "None", "No"),
+    ("Đăng ký", "noun", "Register", "Registrations"),
+    ("Kế hoạch", "noun", "Planned", "Plan"),
+    ("Hủy", "status", "Cancel", "Cancelled"),
+    ("Hủy", "void action", "Cancel", "Void"),
+    ("Lớp", "training course", "Class", "Course"),
+    ("Cam kết", "sponsorship commitment", "Pledges", "Commitment"),
+    ("Chi", "verb", "Spending", "Spend"),
+]
+
+
+@pytest.mark.parametrize(("msgid", "context", "plain", "meant"), TWO_MEANINGS)
+def test_a_word_with_two_meanings_translates_by_its_context(
+    msgid: str, context: str, plain: str, meant: str
+) -> None:
+    with translation.override("en"):
+        assert translation.gettext(msgid) == plain
+        assert translation.pgettext(context, msgid) == meant
+    with translation.override("vi"):
+        assert translation.pgettext(context, msgid) == msgid
+
+
+def test_the_code_asks_for_the_meaning_it_shows() -> None:
+    from nhandao.aid.models import DistributionStatus
+    from nhandao.blood.models import SessionStatus
+    from nhandao.members.exports_volunteers import _flag
+
+    with translation.override("en"):
+        assert str(DistributionStatus.CANCELLED.label) == "Cancelled"
+        assert str(SessionStatus.CANCELLED.label) == "Cancelled"
+        assert str(DistributionStatus.PLANNED.label) == "Planned"
+        assert (_flag(True), _flag(False)) == ("Yes", "No")
+    with translation.override("vi"):
+        assert str(DistributionStatus.CANCELLED.label) == "Hủy"
+        assert _flag(False) == "Không"
+
+
 # --- (b) the catalog is complete and compiled -------------------------------------------------
 
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")

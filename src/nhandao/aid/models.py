@@ -15,6 +15,7 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nhandao.core.areas import ActivityArea
 from nhandao.core.scoping import ScopedQuerySet
@@ -94,7 +95,7 @@ class Acknowledgement(models.TextChoices):
 class DistributionStatus(models.TextChoices):
     PLANNED = "planned", _("Kế hoạch")
     DONE = "done", _("Đã trao")
-    CANCELLED = "cancelled", _("Hủy")
+    CANCELLED = "cancelled", pgettext_lazy("status", "Hủy")
 
 
 class Distribution(models.Model):
@@ -343,7 +344,7 @@ class Stall(models.Model):
 class VoucherStatus(models.TextChoices):
     ISSUED = "issued", _("Đã phát")
     REDEEMED = "redeemed", _("Đã sử dụng")
-    VOID = "void", _("Đã hủy")
+    VOID = "void", pgettext_lazy("voided", "Đã hủy")
 
 
 class Voucher(models.Model):

@@ -23,6 +23,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from nhandao.campaigns.models import Campaign, CampaignStatus
 from nhandao.core.audit import audit_record
@@ -618,7 +619,7 @@ def reconcile_workbook(*, rec: Reconciliation) -> bytes:
         (_("Đã sử dụng"), rec.redeemed),
         (_("Còn hạn, chưa sử dụng"), rec.outstanding),
         (_("Hết hạn, chưa sử dụng"), rec.expired),
-        (_("Đã hủy"), rec.void),
+        (pgettext("voided", "Đã hủy"), rec.void),
     ):
         r += 1
         sheet.write_string(r, 0, label, cell)

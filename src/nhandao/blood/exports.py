@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from nhandao.core.masking import mask_phone
 from nhandao.core.workbooks import Row, official_list
@@ -206,7 +207,7 @@ REMINDER_HEADERS = [
 
 
 def reminder_rows(donors: Iterable[Any], *, show_phone: bool) -> Iterable[Row]:
-    yes, no = _("Có"), _("Không")
+    yes, no = _("Có"), pgettext("yes/no answer", "Không")
     for n, donor in enumerate(donors, 1):
         phone = donor.person.phone
         yield [

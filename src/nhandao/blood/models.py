@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nhandao.core.scoping import ScopedQuerySet
 
@@ -191,7 +192,7 @@ class SessionStatus(models.TextChoices):
     PLANNED = "planned", _("Kế hoạch")
     OPEN = "open", _("Đang tiếp nhận")
     CLOSED = "closed", _("Đã kết thúc")
-    CANCELLED = "cancelled", _("Hủy")
+    CANCELLED = "cancelled", pgettext_lazy("status", "Hủy")
 
 
 class BloodSession(models.Model):

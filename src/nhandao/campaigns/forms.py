@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nhandao.core.areas import ActivityArea
 from nhandao.core.forms import DATE, MoneyField, StyledForm
@@ -67,7 +68,7 @@ class CampaignForm(StyledForm):
 
 
 class SplitForm(StyledForm):
-    metric = forms.ChoiceField(label=_("Chỉ tiêu"), choices=Metric.choices)
+    metric = forms.ChoiceField(label=pgettext_lazy("metric", "Chỉ tiêu"), choices=Metric.choices)
     group = forms.ChoiceField(label=_("Đối tượng"), required=False)
     total = MoneyField(
         empty_amount=None,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nhandao.core.forms import DATE, MoneyField, StyledForm
 from nhandao.core.money import parse_vnd
@@ -177,7 +178,7 @@ class DonationFilterForm(StyledForm):
     date_to = forms.DateField(label=_("Đến ngày"), required=False, widget=DATE)
     method = forms.ChoiceField(
         label=_("Hình thức"),
-        choices=[("", _("Mọi hình thức")), *DonationMethod.choices],
+        choices=[("", pgettext_lazy("donation method", "Mọi hình thức")), *DonationMethod.choices],
         required=False,
     )
     status = forms.ChoiceField(

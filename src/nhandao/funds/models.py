@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from nhandao.core.errors import ApplicationError
 from nhandao.core.scoping import ScopedQuerySet
@@ -578,7 +579,7 @@ class Donation(Earmarked):
 
     @property
     def public_name(self) -> str:
-        return str(_("Nhà hảo tâm")) if self.anonymous else self.donor_name
+        return pgettext("anonymous donor", "Nhà hảo tâm") if self.anonymous else self.donor_name
 
 
 class PaymentRequest(Earmarked):

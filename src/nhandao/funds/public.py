@@ -46,6 +46,7 @@ from django.dispatch import receiver
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from nhandao.portal.folding import SQL_FUNCTION, fold_name
 
@@ -450,7 +451,7 @@ def donations_page(
 ) -> DonationPage:
     """One page of the list by keyset: ``cursor`` is the id of the last row of the page before
     (newest first: the ids below it; by name: the rows after it in name order)."""
-    anonymous_name = str(_("Nhà hảo tâm"))
+    anonymous_name = pgettext("anonymous donor", "Nhà hảo tâm")
     if flt.q and name_prefix(flt.q):
         raw = _by_name_rows(fund, flt, cursor, size + 1)
     else:

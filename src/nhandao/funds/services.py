@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from nhandao.core.audit import audit_record
 from nhandao.core.errors import ApplicationError
@@ -343,7 +344,7 @@ def _clean_donor(data: DonorData) -> dict[str, Any]:
         raise ApplicationError(_("Loại nhà hảo tâm không hợp lệ."), field="kind")
     name = nfc(" ".join(data.name.split()))
     if data.kind == DonorKind.ANONYMOUS and not name:
-        name = _("Nhà hảo tâm")
+        name = pgettext("anonymous donor", "Nhà hảo tâm")
     if not name:
         raise ApplicationError(_("Chưa nhập tên nhà hảo tâm."), field="name")
     if data.id_number and not re.fullmatch(r"\d{9}|\d{12}", data.id_number.strip()):
@@ -544,7 +545,7 @@ def donation_record(*, actor: Any, unit: Any, data: DonationData) -> Donation:
         donor = donor.merged_into
     name = nfc(" ".join((data.donor_name or (donor.name if donor else "")).split()))
     if not name:
-        name = _("Nhà hảo tâm")
+        name = pgettext("anonymous donor", "Nhà hảo tâm")
     anonymous = data.anonymous
     if anonymous is None:
         anonymous = donor is None or not donor.public_name

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from nhandao.campaigns import selectors as campaigns
@@ -669,7 +670,7 @@ def fund_annual_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     rows += [["", f"  {label}", amount] for label, amount in st.receipts_by_kind]
     rows.append(["", _("Chi theo đợt trao"), ""])
     rows += [["", f"  {label}", amount] for label, amount in st.spent_by_distribution]
-    check = _("Khớp") if st.balanced else _("KHÔNG KHỚP")
+    check = pgettext("check result", "Khớp") if st.balanced else _("KHÔNG KHỚP")
     rows.append(["", _("Kiểm tra: đầu năm + phát sinh = cuối năm"), check])
     content = official_list(
         title=_annual_title(st),
@@ -718,7 +719,7 @@ def fund_annual_docx(request: HttpRequest, pk: int) -> HttpResponse:
     if st.spent_by_distribution:
         doc.heading(_("III. Chi theo đợt trao"))
         doc.table(
-            [_("Đợt trao"), _("Số tiền (đồng)")],
+            [pgettext("singular", "Đợt trao"), _("Số tiền (đồng)")],
             [[label, format_vnd(amount)] for label, amount in st.spent_by_distribution],
         )
     doc.paragraph(

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from nhandao.core.workbooks import official_list
 
@@ -68,7 +69,7 @@ def _workbook(
 def _flag(value: bool | None) -> str:
     if value is None:
         return ""
-    return _("Có") if value else _("Không")
+    return _("Có") if value else pgettext("yes/no answer", "Không")
 
 
 def volunteers_workbook(

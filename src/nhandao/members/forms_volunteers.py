@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nhandao.core.forms import DATE, StyledForm
 
@@ -119,7 +120,9 @@ class RuleForm(StyledForm):
 class StaffForm(PersonFields):
     position = forms.CharField(label=_("Chức vụ"), max_length=120)
     employment = forms.ChoiceField(label=_("Chế độ"), choices=Employment.choices)
-    basis = forms.ChoiceField(label=_("Hình thức"), choices=StaffBasis.choices)
+    basis = forms.ChoiceField(
+        label=pgettext_lazy("staff appointment", "Hình thức"), choices=StaffBasis.choices
+    )
     term = forms.CharField(
         label=_("Nhiệm kỳ"), max_length=20, required=False, help_text=_("ví dụ 2026–2031")
     )

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nhandao.core.scoping import ScopedQuerySet
 
@@ -159,7 +160,7 @@ class Skill(models.Model):
 
 
 class VolunteerKind(models.TextChoices):
-    VOLUNTEER = "volunteer", _("Tình nguyện viên")
+    VOLUNTEER = "volunteer", pgettext_lazy("kind", "Tình nguyện viên")
     COLLABORATOR = "collaborator", _("Cộng tác viên")
 
 
@@ -367,7 +368,7 @@ class StaffPosition(models.Model):
 
 class ApplicationKind(models.TextChoices):
     MEMBER = "member", _("Hội viên")
-    VOLUNTEER = "volunteer", _("Tình nguyện viên")
+    VOLUNTEER = "volunteer", pgettext_lazy("kind", "Tình nguyện viên")
     COLLABORATOR = "collaborator", _("Cộng tác viên")
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from nhandao.core import vietqr
 from nhandao.core.audit import audit_record
@@ -126,7 +127,7 @@ def payment_request_create(*, fund: Fund, data: GiveData, ip: str | None = None)
         fund=fund,
         reference=new_reference(),
         amount=amount,
-        donor_name=name or str(_("Nhà hảo tâm")),
+        donor_name=name or pgettext("anonymous donor", "Nhà hảo tâm"),
         anonymous=data.anonymous,
         email=email[:254],
         note=nfc(data.note)[:255],
