@@ -146,6 +146,7 @@ def _qt_import_job(tree: Any, people: Any) -> Any:
     "import_progress",
     "import_commit",
     "import_cancel",
+    "import_revalidate",
     "import_errors",
     "import_workbook",
     "import_workbook_progress",

@@ -285,7 +285,7 @@ def test_a_stalled_background_commit_can_be_committed_again(
     # The worker went away with the task: a quarter of an hour later the page offers to retry.
     ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=16))
     job.refresh_from_db()
-    assert services.job_stalled(job)
+    assert job.stalled
     page = client.get(reverse("import_detail", args=[job.pk])).content.decode()
     assert 'id="commit-stalled"' in page
     job = _commit(client, job, django_capture_on_commit_callbacks)
@@ -301,3 +301,66 @@ def test_a_cancelled_list_is_not_written_by_a_late_worker(
     services.import_commit_job(job_id=job.pk, actor_id=people.clerk.pk, include_warnings=True)
     job.refresh_from_db()
     assert job.status == JobStatus.CANCELLED and Person.objects.count() == 0
+
+
+def _mapped(client, people, django_capture_on_commit_callbacks) -> ImportJob:
+    """Uploaded and mapped, its validation handed to a worker that never ran it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login(client, people.clerk)
+    response = client.post(
+        reverse("import_list"),
+        {"kind": "beneficiaries", "file": SimpleUploadedFile("ds.csv", LIST)},
+    )
+    page = client.get(response.url)
+    mapping = {f"col_{col}": field for col, field in page.context["match"].mapping.items()}
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(response.url, mapping)
+    job = ImportJob.objects.latest("pk")
+    assert job.status == JobStatus.VALIDATING
+    return job
+
+
+def test_a_stalled_validation_can_be_started_again(
+    client, people, django_capture_on_commit_callbacks
+):
+    job = _mapped(client, people, django_capture_on_commit_callbacks)
+    # Still young: nothing to start again, and the page keeps polling.
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        client.post(reverse("import_revalidate", args=[job.pk]))
+    assert queued == [] and ImportJob.objects.get(pk=job.pk).status == JobStatus.VALIDATING
+    fragment = client.get(reverse("import_progress", args=[job.pk]))
+    assert "HX-Refresh" not in fragment and "hx-get" in fragment.content.decode()
+    page = client.get(reverse("import_detail", args=[job.pk])).content.decode()
+    assert 'id="validation-stalled"' not in page
+    # A quarter of an hour without progress: the page reloads once, stops polling and offers
+    # to check the list again.
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=16))
+    fragment = client.get(reverse("import_progress", args=[job.pk]))
+    assert fragment["HX-Refresh"] == "true" and "hx-get" not in fragment.content.decode()
+    page = client.get(reverse("import_detail", args=[job.pk])).content.decode()
+    assert 'id="validation-stalled"' in page and "Kiểm tra lại" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import_revalidate", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == JobStatus.VALIDATED and job.counts["total"] == 4
+    assert job.rows.count() == 4
+
+
+def test_a_validation_that_ends_second_stores_nothing(
+    client, people, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Two workers on one list (a stalled validation asked for again, the first worker back
+    after all): the one that ends second finds the list checked and stores no rows."""
+    job = _mapped(client, people, django_capture_on_commit_callbacks)
+    original = services._check_rows
+
+    def other_worker_ends_first(job, *args):
+        checked = original(job, *args)
+        ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.VALIDATED)
+        return checked
+
+    monkeypatch.setattr(services, "_check_rows", other_worker_ends_first)
+    services.import_validate(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.VALIDATED and job.rows.count() == 0

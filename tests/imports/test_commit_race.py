@@ -29,7 +29,7 @@ def test_a_list_held_by_a_running_commit_is_not_handed_over_again(tree, people):
     )
     ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - dt.timedelta(hours=1))
     job.refresh_from_db()
-    assert services.job_stalled(job)
+    assert job.stalled
     writer = connection.get_new_connection(connection.get_connection_params())
     try:
         writer.autocommit = False

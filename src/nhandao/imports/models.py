@@ -70,6 +70,15 @@ class ImportJob(models.Model):
     def progress(self) -> int:
         return percent(self.processed_rows, self.total_rows)
 
+    @property
+    def stalled(self) -> bool:
+        """A validation or a commit handed to a background job that has said nothing for
+        ``STALLED_AFTER`` (validation reports every 10,000 rows; a commit ends in one
+        transaction): its worker is taken as gone, and the step may be asked for again."""
+        return self.status in (JobStatus.VALIDATING, JobStatus.COMMITTING) and silent_too_long(
+            self.updated_at
+        )
+
 
 class RowStatus(models.TextChoices):
     OK = "ok", _("Hợp lệ")
@@ -230,13 +239,14 @@ class ErrorWorkbook(models.Model):
     def stalled(self) -> bool:
         """A build that has said nothing for ``STALLED_AFTER``: its worker is taken as gone, and
         the build may be started again."""
-        return (
-            self.status == WorkbookStatus.BUILDING
-            and self.updated_at is not None
-            and timezone.now() - self.updated_at > STALLED_AFTER
-        )
+        return self.status == WorkbookStatus.BUILDING and silent_too_long(self.updated_at)
 
 
-# A build reports every 10,000 rows (a few seconds) and reads the file first (about 15 s for a
-# million-row .xlsx): a quarter of an hour of silence is a worker that is gone.
+# A background step reports every 10,000 rows (a few seconds) or ends within a minute or two
+# (reading a million-row .xlsx: about 15 s; its commit: about 40 s): a quarter of an hour of
+# silence is a worker that is gone.
 STALLED_AFTER = dt.timedelta(minutes=15)
+
+
+def silent_too_long(updated_at: dt.datetime | None) -> bool:
+    return updated_at is not None and timezone.now() - updated_at > STALLED_AFTER

@@ -289,6 +289,12 @@ def _validate(job: ImportJob) -> ImportJob:
         for i in range(n)
     )
     with transaction.atomic(), connection.cursor() as cursor, sql.bulk_session(cursor):
+        # A validation asked for again (a stalled one, whose worker came back after all) may
+        # have stored the rows meanwhile: the first to end stores them, the other nothing.
+        mine = ImportJob.objects.select_for_update().filter(pk=job.pk, status=JobStatus.VALIDATING)
+        if not mine.exists():
+            job.refresh_from_db()
+            return job
         ImportRow.objects.filter(job=job).delete()
         sql.bulk_load(cursor, ImportRow._meta.db_table, ROW_COLUMNS, stored)
         if sql.is_pg() and n >= parallel.min_rows():
@@ -587,8 +593,8 @@ def import_commit_request(
     """Hand a long list's commit to a background job: the job shows "being written" meanwhile.
     The write itself is ``import_commit``, one transaction: a commit that fails or whose worker
     is gone leaves nothing written, and the list can be committed again. A commit already handed
-    over is not handed over twice, unless it has stalled (``JOB_STALLED_AFTER`` without an end
-    and, on PostgreSQL, no transaction holding the job)."""
+    over is not handed over twice, unless it has stalled (``ImportJob.stalled``, and, on
+    PostgreSQL, no transaction holding the job)."""
     try:
         job = (
             ImportJob.objects.select_for_update(nowait=sql.is_pg(), of=("self",))
@@ -599,7 +605,7 @@ def import_commit_request(
         raise ApplicationError(_("Danh sách này đang được ghi vào sổ; hãy chờ.")) from exc
     if not can(actor, "data.import", job.unit):
         raise ApplicationError(_("Bạn không có quyền nhập danh sách tại đơn vị này."))
-    if job.status == JobStatus.COMMITTING and not job_stalled(job):
+    if job.status == JobStatus.COMMITTING and not job.stalled:
         return job
     if job.status not in (JobStatus.VALIDATED, JobStatus.COMMITTING):
         raise ApplicationError(_("Chỉ ghi được lượt nhập đã kiểm tra xong."))
@@ -613,15 +619,22 @@ def import_commit_request(
     return job
 
 
-JOB_STALLED_AFTER = dt.timedelta(minutes=15)
+@transaction.atomic
+def import_revalidate(*, actor: Any, job: ImportJob) -> ImportJob:
+    """Check a list again whose validation stalled (``ImportJob.stalled``: its worker is gone).
+    A validation stores its rows in one transaction at its end, so a stalled one left none: it
+    starts again from the kept file."""
+    job = ImportJob.objects.select_for_update(of=("self",)).select_related("unit").get(pk=job.pk)
+    if not can(actor, "data.import", job.unit):
+        raise ApplicationError(_("Bạn không có quyền nhập danh sách tại đơn vị này."))
+    if job.status != JobStatus.VALIDATING or not job.stalled:
+        raise ApplicationError(_("Lượt nhập này không cần kiểm tra lại."))
+    job.processed_rows = 0
+    job.save(update_fields=["processed_rows", "updated_at"])
+    from . import tasks
 
-
-def job_stalled(job: ImportJob) -> bool:
-    """A commit handed to the background and not ended after ``JOB_STALLED_AFTER``: its worker
-    is taken as gone (its transaction, if any, was rolled back with it)."""
-    return (
-        job.status == JobStatus.COMMITTING and timezone.now() - job.updated_at > JOB_STALLED_AFTER
-    )
+    transaction.on_commit(lambda: tasks.validate_job.enqueue(job.pk))
+    return job
 
 
 def import_commit_job(*, job_id: int, actor_id: int, include_warnings: bool) -> None:

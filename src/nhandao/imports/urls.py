@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("<int:pk>/commit/", views.import_commit, name="import_commit"),
     path("<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
+    path("<int:pk>/revalidate/", views.import_revalidate, name="import_revalidate"),
     path("<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
     path("<int:pk>/workbook/", views.import_workbook, name="import_workbook"),
     path(

@@ -95,8 +95,6 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except ApplicationError as exc:
                 messages.error(request, exc.message)
             return redirect("import_detail", pk=job.pk)
-    elif job.status == JobStatus.COMMITTING:
-        context["commit_stalled"] = services.job_stalled(job)
     elif job.status in (JobStatus.VALIDATED, JobStatus.COMMITTED):
         context["problem_rows"] = selectors.job_problem_rows(job=job)
         if not selectors.workbook_inline(job):
@@ -109,7 +107,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.job_get(user=request.user, pk=pk)
     response = render(request, "imports/_progress.html", {"job": job})
-    if job.status not in (JobStatus.VALIDATING, JobStatus.COMMITTING):
+    if job.status not in (JobStatus.VALIDATING, JobStatus.COMMITTING) or job.stalled:
+        # Done, or stalled (the page then offers to start again, and stops polling).
         response["HX-Refresh"] = "true"  # done: reload the page to show the preview
     return response
 
@@ -125,6 +124,17 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Đã ghi %d dòng vào sổ.") % job.counts.get("written", 0))
         else:
             services.import_commit_request(actor=request.user, job=job, include_warnings=warnings)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("import_detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_revalidate(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.job_get(user=request.user, pk=pk)
+    try:
+        services.import_revalidate(actor=request.user, job=job)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("import_detail", pk=job.pk)
