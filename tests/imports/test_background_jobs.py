@@ -184,7 +184,10 @@ def test_a_build_started_again_leaves_the_older_one_without_effect(
     )
     assert ErrorWorkbook.objects.get(job=job).stalled
     page = client.get(reverse("import_workbook", args=[job.pk])).content.decode()
-    assert "đã dừng giữa chừng" in page
+    assert "đã dừng giữa chừng" in page and 'id="workbook-form"' in page
+    # A page left open meanwhile reloads once to show it, and stops polling.
+    fragment = client.get(reverse("import_workbook_progress", args=[job.pk]))
+    assert fragment["HX-Refresh"] == "true" and "hx-get" not in fragment.content.decode()
     second = _request(client, job, django_capture_on_commit_callbacks, run=False)
     assert second.attempt == first.attempt + 1 == 2 and not second.stalled
     services.workbook_build(job_id=job.pk, attempt=first.attempt)  # the older one, late

@@ -19,7 +19,7 @@ from nhandao.core.forms import StyledForm
 from nhandao.orgs.permissions import can
 
 from . import selectors, services
-from .models import JobStatus
+from .models import JobStatus, WorkbookStatus
 from .registry import get_spec, list_specs
 from .workbooks import error_workbook, template_workbook
 
@@ -108,8 +108,9 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.job_get(user=request.user, pk=pk)
     response = render(request, "imports/_progress.html", {"job": job})
     if job.status not in (JobStatus.VALIDATING, JobStatus.COMMITTING) or job.stalled:
-        # Done, or stalled (the page then offers to start again, and stops polling).
-        response["HX-Refresh"] = "true"  # done: reload the page to show the preview
+        # Done (the page shows the preview or the result) or stalled (it offers to start
+        # again, and stops polling): reload the page.
+        response["HX-Refresh"] = "true"
     return response
 
 
@@ -198,8 +199,8 @@ def import_workbook_progress(request: HttpRequest, pk: int) -> HttpResponse:
     response = render(
         request, "imports/_workbook_progress.html", {"job": job, "workbook": workbook}
     )
-    if workbook is None or workbook.status != "building":
-        response["HX-Refresh"] = "true"  # done or gone: reload the page to show what to do next
+    if workbook is None or workbook.status != WorkbookStatus.BUILDING or workbook.stalled:
+        response["HX-Refresh"] = "true"  # done, gone or stalled: the page says what next
     return response
 
 
