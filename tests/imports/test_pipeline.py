@@ -214,3 +214,29 @@ def test_command_line_import(tree, people, sample, tmp_path):
     )
     assert "đã ghi 5" in out.getvalue() and (tmp_path / "kq.xlsx").is_file()
     assert Person.objects.count() == 5
+
+
+def test_import_pages_are_for_those_who_import_and_each_download_is_logged(
+    client, tree, people, django_capture_on_commit_callbacks
+):
+    """A list's job repeats its file, citizen IDs and circumstances included: in scope, only a
+    user who may import lists there sees its pages; each download of the result workbook is
+    logged as a view of sensitive data."""
+    from nhandao.core.models import AuditEvent
+    from tests.conftest import make_user
+
+    login(client, people.clerk)
+    csv = "Họ và tên,Năm sinh,Số CCCD\nLê Văn An,1960,001060012345\n".encode()
+    job = _run(client, django_capture_on_commit_callbacks, csv, "ds.csv")
+    book = client.get(reverse("import_errors", args=[job.pk]))
+    assert book.status_code == 200
+    logged = AuditEvent.objects.filter(
+        action=AuditEvent.Action.VIEW_SENSITIVE, object_id=str(job.pk)
+    )
+    assert logged.count() == 1 and logged.get().actor_id == people.clerk.pk
+    viewer = make_user("hn_viewer", tree.hanoi, "viewer", "Đỗ Thị Xem")
+    client.logout()
+    login(client, viewer)
+    for name in ("import_detail", "import_progress", "import_errors", "import_workbook"):
+        assert client.get(reverse(name, args=[job.pk])).status_code == 403, name
+    assert logged.count() == 1

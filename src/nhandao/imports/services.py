@@ -752,6 +752,19 @@ def workbook_build(*, job_id: int, attempt: int) -> None:
     )
 
 
+def record_workbook_download(*, actor: Any, job: ImportJob, ip: str | None) -> None:
+    """A result workbook repeats its file, citizen IDs and circumstances included: each download
+    is logged as a view of sensitive data."""
+    audit_record(
+        actor=actor,
+        action=A.VIEW_SENSITIVE,
+        obj=job,
+        unit_path=job.unit.path,
+        changes={"download": [None, f"ket-qua-kiem-tra-{job.pk}.xlsx"]},
+        ip_address=ip,
+    )
+
+
 def job_cells(job: ImportJob) -> dict[int, list[Cell]]:
     """The cells of each data row of the job's file, by Excel row number, read again from the file
     as validation read them (the rows keep only what validation made of them: the file is

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from nhandao.core.errors import ApplicationError
 from nhandao.core.forms import StyledForm
+from nhandao.core.signals import client_ip
 from nhandao.orgs.permissions import can
 
 from . import selectors, services
@@ -43,6 +44,15 @@ def _unit(request: HttpRequest) -> Any:
     if assignment is None or not can(request.user, "data.import", assignment.unit):
         raise PermissionDenied
     return assignment.unit
+
+
+def _job(request: HttpRequest, pk: int) -> Any:
+    """An import job in the user's scope (404 outside it) for a user who may import lists at its
+    unit (403 otherwise): a job repeats its file, citizen IDs and circumstances included."""
+    job = selectors.job_get(user=request.user, pk=pk)
+    if not can(request.user, "data.import", job.unit):
+        raise PermissionDenied
+    return job
 
 
 @login_required
@@ -77,7 +87,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.job_get(user=request.user, pk=pk)
+    job = _job(request, pk)
     context: dict[str, Any] = {"job": job, "spec": get_spec(job.kind)}
     if job.status == JobStatus.MAPPING:
         try:
@@ -105,7 +115,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.job_get(user=request.user, pk=pk)
+    job = _job(request, pk)
     response = render(request, "imports/_progress.html", {"job": job})
     if job.status not in (JobStatus.VALIDATING, JobStatus.COMMITTING) or job.stalled:
         # Done (the page shows the preview or the result) or stalled (it offers to start
@@ -117,7 +127,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.job_get(user=request.user, pk=pk)
+    job = _job(request, pk)
     warnings = request.POST.get("warnings") == "on"
     try:
         if services.commit_inline(job):
@@ -133,7 +143,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def import_revalidate(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.job_get(user=request.user, pk=pk)
+    job = _job(request, pk)
     try:
         services.import_revalidate(actor=request.user, job=job)
     except ApplicationError as exc:
@@ -144,7 +154,7 @@ def import_revalidate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.job_get(user=request.user, pk=pk)
+    job = _job(request, pk)
     try:
         services.import_cancel(actor=request.user, job=job)
         messages.success(request, _("Đã hủy lượt nhập; không có dữ liệu nào được ghi."))
@@ -157,9 +167,10 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse | StreamingHttpResponse:
     """The result workbook: built now for a short list; a long list's as its background job
     left it, or, while there is none, the page that builds it."""
-    job = selectors.job_get(user=request.user, pk=pk)
+    job = _job(request, pk)
     name = f'attachment; filename="ket-qua-kiem-tra-{job.pk}.xlsx"'
     if selectors.workbook_inline(job):
+        services.record_workbook_download(actor=request.user, job=job, ip=client_ip(request))
         content = error_workbook(job, services.job_headers(job), services.job_cells(job))
         response = HttpResponse(content, content_type=XLSX)
         response["Content-Disposition"] = name
@@ -167,6 +178,7 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse | StreamingHttp
     workbook = selectors.workbook_ready(job=job)
     if workbook is None:
         return redirect("import_workbook", pk=job.pk)
+    services.record_workbook_download(actor=request.user, job=job, ip=client_ip(request))
     streamed = StreamingHttpResponse(
         selectors.workbook_chunks(job=job, size=workbook.size), content_type=XLSX
     )
@@ -178,7 +190,7 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse | StreamingHttp
 @login_required
 def import_workbook(request: HttpRequest, pk: int) -> HttpResponse:
     """A long list's result workbook: started by a POST, then its progress until it is ready."""
-    job = selectors.job_get(user=request.user, pk=pk)
+    job = _job(request, pk)
     if request.method == "POST":
         try:
             services.workbook_request(actor=request.user, job=job)
@@ -194,7 +206,7 @@ def import_workbook(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_workbook_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.job_get(user=request.user, pk=pk)
+    job = _job(request, pk)
     workbook = selectors.workbook_for(job=job)
     response = render(
         request, "imports/_workbook_progress.html", {"job": job, "workbook": workbook}
