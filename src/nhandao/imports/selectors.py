@@ -17,6 +17,9 @@ from .models import ErrorWorkbook, ImportJob, ImportRow, JobStatus, RowStatus, W
 # 3 s); a longer list's is built by a background job with its progress.
 WORKBOOK_INLINE_ROWS = 20_000
 WORKBOOK_CHUNK = 4 * 1024 * 1024  # bytes read from the database per piece of a download
+# Up to this many rows a commit runs while the page waits (a second or two); a longer list is
+# written by a background job (1M rows: about 40 s).
+COMMIT_INLINE_ROWS = 20_000
 
 
 def job_list(*, user: Any) -> QuerySet[ImportJob]:
@@ -38,6 +41,13 @@ def workbook_inline(job: ImportJob) -> bool:
     without checked rows (its workbook is the header alone)."""
     limit = int(getattr(settings, "NHANDAO_IMPORT_WORKBOOK_INLINE_ROWS", WORKBOOK_INLINE_ROWS))
     return job.status not in (JobStatus.VALIDATED, JobStatus.COMMITTED) or job.total_rows < limit
+
+
+def commit_inline(job: ImportJob) -> bool:
+    """Whether the job's commit runs while the page waits (setting
+    ``NHANDAO_IMPORT_COMMIT_INLINE_ROWS``)."""
+    limit = int(getattr(settings, "NHANDAO_IMPORT_COMMIT_INLINE_ROWS", COMMIT_INLINE_ROWS))
+    return job.total_rows < limit
 
 
 def workbook_for(*, job: ImportJob) -> ErrorWorkbook | None:

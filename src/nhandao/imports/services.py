@@ -7,10 +7,11 @@ and a job can be cancelled at any stage before it."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -578,14 +579,6 @@ def import_commit(*, actor: Any, job: ImportJob, include_warnings: bool = True) 
     return job
 
 
-def commit_inline(job: ImportJob) -> bool:
-    """Whether the commit runs while the page waits (a list shorter than
-    ``NHANDAO_IMPORT_COMMIT_INLINE_ROWS``, 20,000 rows by default: a second or two); a longer
-    one is written by a background job (1M rows: about 40 s)."""
-    limit = int(getattr(settings, "NHANDAO_IMPORT_COMMIT_INLINE_ROWS", 20_000))
-    return job.total_rows < limit
-
-
 @transaction.atomic
 def import_commit_request(
     *, actor: Any, job: ImportJob, include_warnings: bool = True
@@ -726,10 +719,8 @@ def workbook_build(*, job_id: int, attempt: int) -> None:
         mine.update(rows_done=done, updated_at=timezone.now())
 
     try:
-        with collector_paused(), tempfile.TemporaryFile() as target:
-            cells = job_cells(job)
-            write_error_workbook(target, job, job_headers(job), cells, progress)
-            del cells
+        with tempfile.TemporaryFile() as target:
+            write_job_workbook(job, target, progress)
             target.seek(0)
             content = target.read()
     except ApplicationError as exc:
@@ -750,6 +741,23 @@ def workbook_build(*, job_id: int, attempt: int) -> None:
         built_at=timezone.now(),
         updated_at=timezone.now(),
     )
+
+
+def write_job_workbook(
+    job: ImportJob, target: Any, progress: Callable[[int], None] | None = None
+) -> None:
+    """The job's result workbook into ``target``: its rows as validation left them, beside the
+    file's own cells read again from the kept file."""
+    with collector_paused():  # a million rows of cells, read and dropped at once
+        write_error_workbook(target, job, job_headers(job), job_cells(job), progress)
+
+
+def job_workbook(job: ImportJob) -> bytes:
+    """The job's result workbook as bytes (a short list's, built while the page waits, or the
+    command line's)."""
+    buffer = io.BytesIO()
+    write_job_workbook(job, buffer)
+    return buffer.getvalue()
 
 
 def record_workbook_download(*, actor: Any, job: ImportJob, ip: str | None) -> None:

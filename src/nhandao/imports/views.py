@@ -22,7 +22,7 @@ from nhandao.orgs.permissions import can
 from . import selectors, services
 from .models import JobStatus, WorkbookStatus
 from .registry import get_spec, list_specs
-from .workbooks import error_workbook, template_workbook
+from .workbooks import template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -130,7 +130,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     warnings = request.POST.get("warnings") == "on"
     try:
-        if services.commit_inline(job):
+        if selectors.commit_inline(job):
             job = services.import_commit(actor=request.user, job=job, include_warnings=warnings)
             messages.success(request, _("Đã ghi %d dòng vào sổ.") % job.counts.get("written", 0))
         else:
@@ -171,8 +171,7 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse | StreamingHttp
     name = f'attachment; filename="ket-qua-kiem-tra-{job.pk}.xlsx"'
     if selectors.workbook_inline(job):
         services.record_workbook_download(actor=request.user, job=job, ip=client_ip(request))
-        content = error_workbook(job, services.job_headers(job), services.job_cells(job))
-        response = HttpResponse(content, content_type=XLSX)
+        response = HttpResponse(services.job_workbook(job), content_type=XLSX)
         response["Content-Disposition"] = name
         return response
     workbook = selectors.workbook_ready(job=job)

@@ -25,13 +25,6 @@ OPTIONS = {
 PROGRESS_EVERY = 10_000  # rows written between two calls of ``progress``
 
 
-def error_workbook(job: ImportJob, headers: Sequence[str], cells: dict[int, list[Cell]]) -> bytes:
-    """The result workbook as bytes (a short list, built while the page waits)."""
-    buffer = io.BytesIO()
-    write_error_workbook(buffer, job, headers, cells)
-    return buffer.getvalue()
-
-
 def write_error_workbook(
     target: IO[bytes],
     job: ImportJob,

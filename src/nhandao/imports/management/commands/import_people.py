@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from nhandao.core.errors import ApplicationError
 from nhandao.imports import services
-from nhandao.imports.workbooks import error_workbook
 from nhandao.orgs.models import Role, RoleAssignment, Unit, User
 
 
@@ -58,9 +57,7 @@ class Command(BaseCommand):
             if job.status == "failed":
                 raise CommandError(job.message)
             errors_path = Path(options["errors"] or f"{path.stem}-ket-qua-kiem-tra.xlsx")
-            errors_path.write_bytes(
-                error_workbook(job, services.job_headers(job), services.job_cells(job))
-            )
+            errors_path.write_bytes(services.job_workbook(job))
             if not options["dry_run"]:
                 job = services.import_commit(actor=actor, job=job)
         except ApplicationError as exc:
