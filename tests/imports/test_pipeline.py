@@ -240,3 +240,21 @@ def test_import_pages_are_for_those_who_import_and_each_download_is_logged(
     for name in ("import_detail", "import_progress", "import_errors", "import_workbook"):
         assert client.get(reverse(name, args=[job.pk])).status_code == 403, name
     assert logged.count() == 1
+
+
+def test_only_those_who_import_at_the_unit_may_cancel_its_list(tree, people):
+    from tests.conftest import make_user
+
+    job = ImportJob.objects.create(
+        unit=tree.hoan_kiem,
+        kind="beneficiaries",
+        filename="ds.csv",
+        created_by=people.clerk,
+        status=JobStatus.VALIDATED,
+    )
+    viewer = make_user("hn_viewer", tree.hanoi, "viewer", "Đỗ Thị Xem")
+    with pytest.raises(ApplicationError, match="không có quyền"):
+        services.import_cancel(actor=actor(viewer), job=job)
+    assert ImportJob.objects.get(pk=job.pk).status == JobStatus.VALIDATED
+    services.import_cancel(actor=actor(people.clerk), job=job)
+    assert ImportJob.objects.get(pk=job.pk).status == JobStatus.CANCELLED

@@ -657,9 +657,27 @@ def import_commit_job(*, job_id: int, actor_id: int, include_warnings: bool) -> 
     )
 
 
-@transaction.atomic
 def import_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    """Cancel a list not yet written: its staged rows and result workbook go. A list whose
+    commit is writing it now cannot be cancelled (the commit holds it: PostgreSQL's row lock,
+    SQLite's write lock); the user is told so at once instead of waiting for the whole write
+    (SQLite: an error after its five-second wait). A commit still waiting for its worker is
+    cancelled, and the worker, coming later, writes nothing."""
+    try:
+        with transaction.atomic():
+            return _cancel(actor, job)
+    except DatabaseError as exc:
+        raise ApplicationError(_("Danh sách này đang được ghi vào sổ; hãy chờ.")) from exc
+
+
+def _cancel(actor: Any, job: ImportJob) -> ImportJob:
+    job = (
+        ImportJob.objects.select_for_update(nowait=sql.is_pg(), of=("self",))
+        .select_related("unit")
+        .get(pk=job.pk)
+    )
+    if not can(actor, "data.import", job.unit):
+        raise ApplicationError(_("Bạn không có quyền nhập danh sách tại đơn vị này."))
     if job.status in (JobStatus.COMMITTED, JobStatus.CANCELLED):
         raise ApplicationError(_("Lượt nhập này đã kết thúc."))
     job.status = JobStatus.CANCELLED
