@@ -258,3 +258,61 @@ def test_only_those_who_import_at_the_unit_may_cancel_its_list(tree, people):
     assert ImportJob.objects.get(pk=job.pk).status == JobStatus.VALIDATED
     services.import_cancel(actor=actor(people.clerk), job=job)
     assert ImportJob.objects.get(pk=job.pk).status == JobStatus.CANCELLED
+
+
+def test_a_lists_likely_matches_are_those_of_its_unit_not_of_the_uploaders_other_posts(
+    client, tree, people, register, django_capture_on_commit_callbacks
+):
+    """An officer in Hoàn Kiếm who is also a viewer in Quảng Trị imports a list in Hoàn Kiếm:
+    a person kept in Quảng Trị is counted as outside, not named, since everyone who may open
+    the job (whoever imports in Hoàn Kiếm) may not see Quảng Trị."""
+    from nhandao.orgs.middleware import SESSION_KEY
+    from nhandao.orgs.models import Role, RoleAssignment
+    from tests.conftest import make_user
+
+    register(
+        "Trần Văn Sơn",
+        unit=tree.vinh_linh,
+        by=people.outsider,
+        birth="15/08/1980",
+        id_number="045080001234",
+    )
+    both = make_user("kiemnhiem", tree.hoan_kiem, Role.OFFICER, "Phan Văn Kiêm")
+    RoleAssignment.objects.create(user=both, unit=tree.quang_tri, role_id=Role.VIEWER)
+    login(client, both)
+    session = client.session
+    session[SESSION_KEY] = both.assignments.get(unit=tree.hoan_kiem).pk
+    session.save()
+    csv = "Họ và tên,Ngày sinh,Số CCCD\nTrần Văn Sơn,15/08/1980,045080001234\n".encode()
+    job = _run(client, django_capture_on_commit_callbacks, csv, "ds.csv")
+    assert job.unit_id == tree.hoan_kiem.pk
+    row = job.rows.get()
+    assert row.matches == [{"outside_scope": 1}]
+    page = client.get(reverse("import_detail", args=[job.pk])).content.decode()
+    assert "Trần Văn Sơn 15/08/1980" not in page
+
+
+def test_a_clerk_without_the_right_to_see_identifiers_opens_only_their_own_lists(
+    client, tree, people, django_capture_on_commit_callbacks
+):
+    """A list's pages repeat its file unmasked: a Hoàn Kiếm officer's list is not for the
+    Hoàn Kiếm clerk (who may import there but not see identifiers); the clerk's own is."""
+    from nhandao.orgs.models import Role
+    from tests.conftest import make_user
+
+    csv = "Họ và tên,Năm sinh,Số CCCD\nLê Văn An,1960,001060012345\n".encode()
+    login(client, make_user("hk_officer", tree.hoan_kiem, Role.OFFICER, "Ngô Thị Hoa"))
+    theirs = _run(client, django_capture_on_commit_callbacks, csv, "ds.csv")
+    client.logout()
+    login(client, people.clerk)
+    mine = _run(client, django_capture_on_commit_callbacks, csv, "cua-toi.csv")
+    for name in ("import_detail", "import_errors"):
+        assert client.get(reverse(name, args=[theirs.pk])).status_code == 403, name
+        assert client.get(reverse(name, args=[mine.pk])).status_code == 200, name
+    listing = client.get(reverse("import_list")).content.decode()
+    assert reverse("import_detail", args=[mine.pk]) in listing
+    assert reverse("import_detail", args=[theirs.pk]) not in listing
+    assert (
+        "001060012345"
+        not in client.get(reverse("import_detail", args=[theirs.pk])).content.decode()
+    )

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from nhandao.core.scoping import get_visible_or_404
+from nhandao.orgs.permissions import can
 
 from .models import ErrorWorkbook, ImportJob, ImportRow, JobStatus, RowStatus, WorkbookStatus
 
@@ -28,6 +29,17 @@ def job_list(*, user: Any) -> QuerySet[ImportJob]:
 
 def job_get(*, user: Any, pk: Any) -> ImportJob:
     return get_visible_or_404(ImportJob.objects.select_related("unit", "created_by"), user, pk=pk)
+
+
+def job_open_to(user: Any, job: ImportJob) -> bool:
+    """Whether ``user`` may open the job's pages (its file's first rows, its rows' problems, its
+    result workbook): these repeat the file, citizen IDs, phones and circumstances unmasked. The
+    one who uploaded it may, while they may still import lists at its unit; another importer
+    there only with the right to see personal identifiers there (a data-entry clerk without it
+    does not see an officer's list)."""
+    if not can(user, "data.import", job.unit):
+        return False
+    return job.created_by_id == getattr(user, "pk", None) or can(user, "pii.view", job.unit)
 
 
 def job_problem_rows(*, job: ImportJob, limit: int = 200) -> list[ImportRow]:

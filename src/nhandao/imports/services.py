@@ -251,9 +251,6 @@ def _validate(job: ImportJob) -> ImportJob:
     ImportJob.objects.filter(pk=job.pk).update(
         total_rows=n, processed_rows=0, updated_at=timezone.now()
     )
-    user = job.created_by
-    if user is not None:
-        user.active_assignment = None
     with memoised_reasons():
         checked = _check_rows(job, spec, rows, long_cells)
     numbers = [number for number, _cells in rows]
@@ -264,10 +261,13 @@ def _validate(job: ImportJob) -> ImportJob:
         if checked.status[i] != RowStatus.ERROR and checked.keys[i] in existing:
             checked.status[i] = RowStatus.EXISTING
     matches: dict[int, list[Any]] = {}
-    if user is not None and checked.wanted:
+    if checked.wanted:
         with memoised_reasons():
             items = [(i, checked.match_values[i] or {}) for i in checked.wanted]
-            matches = spec.matches(user, items)
+            # Within the job's unit, not the uploader's whole scope: everyone who may open the
+            # job (whoever imports at its unit) sees its matches, and an uploader's other
+            # assignments (another province's, say) are no business of this list.
+            matches = spec.matches([job.unit.path], items)
     counts = {s.value: 0 for s in RowStatus}
     for status in checked.status:
         counts[status] += 1

@@ -38,8 +38,9 @@ class Parsed:
 RowParserFactory = Callable[[Any], Callable[[dict[str, Cell]], Parsed]]
 # (cursor, unit, keys table) -> the natural keys of that table (column ``nk``) already stored.
 ExistingKeys = Callable[[Any, Any, str], set[str]]
-# (user, [(index, match values)]) -> {index: likely existing records}, as the preview shows them:
-# [{"id", "name", "birth", "unit", "score", "reasons"}, …, {"outside_scope": n}].
+# (scope, [(index, match values)]) -> {index: likely existing records}, as the preview shows
+# them: [{"id", "name", "birth", "unit", "score", "reasons"}, …, {"outside_scope": n}]; the
+# records inside ``scope`` (unit paths: the job's unit) are shown, the others counted.
 RegistryMatches = Callable[[Any, Sequence[tuple[int, dict[str, Any]]]], dict[int, list[Any]]]
 # (cursor, actor, unit, rows table, results table) -> rows written. The rows table holds
 # ``row_id``, ``row_number`` and ``v`` (the row's values as JSON); the writer adds to the results

@@ -47,10 +47,10 @@ def _unit(request: HttpRequest) -> Any:
 
 
 def _job(request: HttpRequest, pk: int) -> Any:
-    """An import job in the user's scope (404 outside it) for a user who may import lists at its
-    unit (403 otherwise): a job repeats its file, citizen IDs and circumstances included."""
+    """An import job in the user's scope (404 outside it) for a user who may open it (403
+    otherwise, see ``selectors.job_open_to``)."""
     job = selectors.job_get(user=request.user, pk=pk)
-    if not can(request.user, "data.import", job.unit):
+    if not selectors.job_open_to(request.user, job):
         raise PermissionDenied
     return job
 
@@ -77,11 +77,12 @@ def import_list(request: HttpRequest) -> HttpResponse:
             form.add_error("file", exc.message)
         else:
             return redirect("import_detail", pk=job.pk)
-    jobs = selectors.job_list(user=request.user)[:30]
+    jobs = list(selectors.job_list(user=request.user)[:30])
+    openable = {job.pk for job in jobs if selectors.job_open_to(request.user, job)}
     return render(
         request,
         "imports/list.html",
-        {"form": form, "jobs": jobs, "unit": unit, "specs": list_specs()},
+        {"form": form, "jobs": jobs, "openable": openable, "unit": unit, "specs": list_specs()},
     )
 
 

@@ -29,7 +29,6 @@ from nhandao.core.dates import InvalidDate, parse_date
 from nhandao.core.errors import ApplicationError
 from nhandao.core.idnumber import CITIZEN_ID_LENGTH, check_citizen_id, check_legacy_id
 from nhandao.core.phone import InvalidPhone, normalize_phone
-from nhandao.core.scoping import scope_paths
 from nhandao.core.text import collation_key, fold, nfc, person_sort_key, title_name
 from nhandao.imports import sql
 
@@ -719,15 +718,15 @@ def registry_candidates(
 
 
 def registry_matches(
-    user: Any, items: Sequence[tuple[int, dict[str, Any]]]
+    scope: list[str] | None, items: Sequence[tuple[int, dict[str, Any]]]
 ) -> dict[int, list[dict[str, Any]]]:
     """What an import shows for each row of a list of people: the best three likely existing
-    persons in the user's scope, and how many more outside it (a count only). ``items``: (row
-    index, ``person_check``'s values)."""
+    persons inside ``scope`` (unit paths; None: everywhere), and how many more outside it (a
+    count only). ``items``: (row index, ``person_check``'s values)."""
     inside: dict[int, list[Candidate]] = defaultdict(list)
     outside: dict[int, int] = defaultdict(int)
     with connection.cursor() as cursor, sql.bulk_session(cursor):
-        for c in registry_candidates(cursor, items, scope_paths(user)):
+        for c in registry_candidates(cursor, items, scope):
             if c.inside_scope:
                 inside[c.i].append(c)
             else:

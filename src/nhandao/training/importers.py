@@ -106,7 +106,7 @@ def existing_keys(cursor: Any, unit: Any, keys_table: str) -> set[str]:
     return set()
 
 
-def registry_matches(user: Any, items: Sequence[tuple[int, dict[str, Any]]]) -> dict[int, list]:
+def registry_matches(scope: Any, items: Sequence[tuple[int, dict[str, Any]]]) -> dict[int, list]:
     return {}
 
 
