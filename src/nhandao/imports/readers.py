@@ -54,11 +54,32 @@ __all__ = [
     "ImportFileError",
     "MergedRange",
     "Table",
+    "cell_text",
     "column_letter",
     "read_table",
 ]
 
 Cell = str | int | float | datetime.date | datetime.datetime | bool | None
+
+
+def cell_text(value: Cell) -> str:
+    """A cell as the person who typed it sees it in Excel, for pages and the result workbook:
+    a whole number without ".0" (a year, a row number), a date as dd/mm/yyyy (with the time
+    when it has one)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, datetime.datetime):
+        if (value.hour, value.minute, value.second) == (0, 0, 0):
+            return value.strftime("%d/%m/%Y")
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
 
 WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 TEXT_EXTENSIONS = (".csv", ".txt")

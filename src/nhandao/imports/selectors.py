@@ -12,7 +12,15 @@ from django.db.models import QuerySet
 from nhandao.core.scoping import get_visible_or_404
 from nhandao.orgs.permissions import can
 
-from .models import ErrorWorkbook, ImportJob, ImportRow, JobStatus, RowStatus, WorkbookStatus
+from .models import (
+    ErrorWorkbook,
+    ImportJob,
+    ImportResult,
+    ImportRow,
+    JobStatus,
+    RowStatus,
+    WorkbookStatus,
+)
 
 # Up to this many rows the result workbook is built while the page waits (20,000 rows: about
 # 3 s); a longer list's is built by a background job with its progress.
@@ -40,6 +48,12 @@ def job_open_to(user: Any, job: ImportJob) -> bool:
     if not can(user, "data.import", job.unit):
         return False
     return job.created_by_id == getattr(user, "pk", None) or can(user, "pii.view", job.unit)
+
+
+def job_written(*, job: ImportJob, limit: int = 20) -> list[tuple[int, int]]:
+    """(row number, id of the record it became) of the job's first written rows."""
+    rows = ImportResult.objects.filter(job=job).order_by("row_number")
+    return list(rows.values_list("row_number", "result_id")[:limit])
 
 
 def job_problem_rows(*, job: ImportJob, limit: int = 200) -> list[ImportRow]:

@@ -49,7 +49,7 @@ from .models import (
     SavedMapping,
     WorkbookStatus,
 )
-from .readers import Cell, Table, column_letter, read_table
+from .readers import Cell, Table, cell_text, column_letter, read_table
 from .registry import get_spec
 from .workbooks import write_error_workbook
 
@@ -172,7 +172,7 @@ def mapping_context(job: ImportJob) -> dict[str, Any]:
     """What the mapping page shows: header texts, the proposed mapping, the fields wanted."""
     table = _read(job, head=HEAD_ROWS)
     match = _header(job, table)
-    preview = [row for _n, row in data_rows(table.rows, match)[:5]]
+    preview = [[cell_text(v) for v in row] for _n, row in data_rows(table.rows, match)[:5]]
     return {
         "headers": match.header_texts,
         "match": match,
@@ -268,6 +268,11 @@ def _validate(job: ImportJob) -> ImportJob:
             # job (whoever imports at its unit) sees its matches, and an uploader's other
             # assignments (another province's, say) are no business of this list.
             matches = spec.matches([job.unit.path], items)
+    # A row that may be someone already in the registry is one to look at before it is written
+    # (the commit writes such rows only when asked to write those to look at again).
+    for i in matches:
+        if checked.status[i] == RowStatus.OK:
+            checked.status[i] = RowStatus.WARNING.value
     counts = {s.value: 0 for s in RowStatus}
     for status in checked.status:
         counts[status] += 1

@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_POST
 from nhandao.core.errors import ApplicationError
 from nhandao.core.forms import StyledForm
 from nhandao.core.signals import client_ip
+from nhandao.core.text import fold
 from nhandao.orgs.permissions import can
 
 from . import selectors, services
@@ -111,7 +114,22 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not selectors.workbook_inline(job):
             context["workbook"] = selectors.workbook_for(job=job)
             context["workbook_job"] = True
+        if job.status == JobStatus.COMMITTED:
+            context["written"] = _written_links(job)
     return render(request, "imports/detail.html", context)
+
+
+def _written_links(job: Any) -> list[tuple[int, str]]:
+    """The first written rows, each with the page of the record it became (where the list
+    names one)."""
+    spec = get_spec(job.kind)
+    links = []
+    for row_number, result_id in selectors.job_written(job=job):
+        try:
+            links.append((row_number, reverse(spec.detail_url, args=[result_id])))
+        except NoReverseMatch:
+            links.append((row_number, ""))
+    return links
 
 
 @login_required
@@ -221,5 +239,6 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     spec = get_spec(kind)
     content = template_workbook(str(spec.label), spec.columns, spec.example_rows)
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="mau-{kind}.xlsx"'
+    name = slugify(fold(str(spec.label))) or kind
+    response["Content-Disposition"] = f'attachment; filename="mau-{name}.xlsx"'
     return response

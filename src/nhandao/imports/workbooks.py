@@ -11,8 +11,8 @@ import xlsxwriter
 from django.utils.translation import gettext as _
 
 from .headers import ColumnSpec
-from .models import ImportJob, ImportRow, RowStatus
-from .readers import Cell, column_letter
+from .models import ImportJob, ImportResult, ImportRow, JobStatus, RowStatus
+from .readers import Cell, cell_text, column_letter
 
 OPTIONS = {
     "in_memory": True,
@@ -42,6 +42,7 @@ def write_error_workbook(
     bad = book.add_format({"bg_color": "#F8D7DA", "border": 1})
     warn = book.add_format({"bg_color": "#FFF3CD", "border": 1})
     plain = book.add_format({"border": 1})
+    wrapped = book.add_format({"border": 1, "text_wrap": True, "valign": "top"})
     status_col = len(headers)
     sheet.write_string(0, 0, _("Dòng trong tệp gốc"), head)
     for col, text in enumerate(headers, 1):
@@ -50,6 +51,15 @@ def write_error_workbook(
     sheet.write_string(0, status_col + 2, _("Lỗi và cảnh báo"), head)
     sheet.set_column(status_col + 2, status_col + 2, 60)
     labels = {status: str(label) for status, label in RowStatus.choices}
+    # After the commit a row says what became of it: written, or left out (a row to look at
+    # again when the list was written without those).
+    written: set[int] = set()
+    if job.status == JobStatus.COMMITTED:
+        written = set(
+            ImportResult.objects.filter(job=job).values_list("row_number", flat=True).iterator()
+        )
+        labels[RowStatus.OK] = labels[RowStatus.WARNING] = _("Chưa ghi")
+    written_label = _("Đã ghi vào sổ")
     # The staged values are not shown: not read (a JSON text per row).
     rows = ImportRow.objects.filter(job=job).order_by("row_number").defer("values")
     r = 0
@@ -61,8 +71,9 @@ def write_error_workbook(
             if marked:  # only a row with problems has cells to mark
                 letter = column_letter(col)
                 fmt = bad if marked.get(letter) == "error" else warn if letter in marked else plain
-            sheet.write_string(r, col + 1, "" if value is None else str(value), fmt)
-        sheet.write_string(r, status_col + 1, labels.get(row.status, row.status), plain)
+            sheet.write_string(r, col + 1, cell_text(value), fmt)
+        label = written_label if row.row_number in written else labels.get(row.status, row.status)
+        sheet.write_string(r, status_col + 1, label, plain)
         notes = [
             f"{p['column']}: {p['message']}" if p["column"] else p["message"] for p in row.problems
         ]
@@ -78,7 +89,9 @@ def write_error_workbook(
                     _("Có thể trùng: %(name)s %(birth)s (%(unit)s)")
                     % {"name": m["name"], "birth": m["birth"], "unit": m["unit"]}
                 )
-        sheet.write_string(r, status_col + 2, "; ".join(notes), plain)
+        sheet.write_string(
+            r, status_col + 2, "\n".join(notes), wrapped if len(notes) > 1 else plain
+        )
         if progress is not None and r % PROGRESS_EVERY == 0:
             progress(r)
     sheet.freeze_panes(1, 1)
