@@ -35,7 +35,9 @@ def pair_list(
 
 def pair_get(*, user: Any, pk: Any) -> CandidatePair:
     return get_visible_or_404(
-        CandidatePair.objects.select_related("a", "b", "a__ward", "b__ward", "a__unit", "b__unit"),
+        CandidatePair.objects.select_related(
+            "unit", "a", "b", "a__ward", "b__ward", "a__unit", "b__unit"
+        ),
         user,
         pk=pk,
     )

@@ -225,6 +225,19 @@ def pairs_decide(
     return done, problems
 
 
+def pair_sensitive_viewed(*, actor: Any, pair: CandidatePair, ip: str | None) -> None:
+    """Every side-by-side view of a pair with unmasked identifiers (citizen ID, CMND, phone) is
+    logged, naming the two records shown."""
+    audit_record(
+        actor=actor,
+        action=A.VIEW_SENSITIVE,
+        obj=pair,
+        unit_path=pair.unit.path,
+        changes={"persons": [None, [pair.a_id, pair.b_id]]},
+        ip_address=ip,
+    )
+
+
 # --- households ----------------------------------------------------------------------------------
 
 HOUSEHOLD_GROUP_MAX = 30  # a code or an address shared by more households is not evidence

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from nhandao.core.errors import ApplicationError
 from nhandao.core.masking import mask_id, mask_phone
+from nhandao.core.signals import client_ip
 from nhandao.orgs.permissions import can
 from nhandao.people import selectors as people_selectors
 
@@ -40,10 +41,18 @@ SENSITIVE = {"id_number": mask_id, "legacy_id": mask_id, "phone": mask_phone}
 
 
 def _unit(request: HttpRequest) -> Any:
+    """The unit the user searches duplicates for; 403 without the right to decide pairs there."""
     assignment = getattr(request.user, "active_assignment", None)
     if assignment is None or not can(request.user, "data.edit", assignment.unit):
         raise PermissionDenied
     return assignment.unit
+
+
+def _require_decide(request: HttpRequest, unit: Any) -> None:
+    """Every duplicate page shows people side by side: only for those who may decide the pairs
+    (the right the duplicates home page asks for), on the unit of the run, pair or list."""
+    if not can(request.user, "data.edit", unit):
+        raise PermissionDenied
 
 
 @login_required
@@ -76,6 +85,7 @@ def linkage_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def linkage_progress(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.run_get(user=request.user, pk=pk)
+    _require_decide(request, run.unit)
     response = render(request, "linkage/_progress.html", {"run": run})
     if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
         response["HX-Refresh"] = "true"
@@ -121,10 +131,13 @@ def _decide_one(
 @login_required
 def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pair = selectors.pair_get(user=request.user, pk=pk)
+    _require_decide(request, pair.unit)
     if request.method == "POST":
         done = (_("Đã gộp hai hồ sơ."), _("Đã ghi: hai hồ sơ là hai người khác nhau."))
         return _decide_one(request, services.pair_decide, pair, done, "linkage_home")
     show = can(request.user, "pii.view", pair.unit)
+    if show:
+        services.pair_sensitive_viewed(actor=request.user, pair=pair, ip=client_ip(request))
     return render(
         request,
         "linkage/pair.html",
@@ -147,12 +160,14 @@ def _decide_selected(request: HttpRequest, pairs: Any, back: str) -> HttpRespons
 @login_required
 @require_POST
 def pairs_bulk(request: HttpRequest) -> HttpResponse:
+    _unit(request)
     return _decide_selected(request, selectors.pair_list(user=request.user), "linkage_home")
 
 
 @login_required
 @require_POST
 def household_pairs_bulk(request: HttpRequest) -> HttpResponse:
+    _unit(request)
     pairs = selectors.household_pair_list(user=request.user)
     return _decide_selected(request, pairs, "household_pairs")
 
@@ -190,6 +205,7 @@ def _household_value(household: Any, name: str) -> str:
 @login_required
 def household_pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pair = selectors.household_pair_get(user=request.user, pk=pk)
+    _require_decide(request, pair.unit)
     if request.method == "POST":
         done = (_("Đã gộp hai hộ."), _("Đã ghi: hai hộ là hai hộ khác nhau."))
         return _decide_one(request, services.household_pair_decide, pair, done, "household_pairs")

@@ -5,22 +5,35 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nhandao.core.errors import ApplicationError
-from nhandao.orgs.permissions import can
+from nhandao.orgs.permissions import can, require_view
 
 from . import selectors, services
 from .forms import HouseholdForm
+from .models import Household
+
+
+def _merged_into_visible(request: HttpRequest, household: Household) -> Household | None:
+    """The household this one was merged into, when the user's scope holds it (else None: the
+    page then says only that it went to another unit's household)."""
+    if not household.merged_into_id:
+        return None
+    try:
+        return selectors.household_get(user=request.user, pk=household.merged_into_id)
+    except Http404:
+        return None
 
 
 @login_required
 @require_POST
 def household_create(request: HttpRequest, person_pk: int) -> HttpResponse:
     """A household with this person as its head."""
+    require_view(request)
     person = selectors.person_get(user=request.user, pk=person_pk)
     form = HouseholdForm(request.POST)
     if not form.is_valid():
@@ -46,6 +59,7 @@ def household_create(request: HttpRequest, person_pk: int) -> HttpResponse:
 
 @login_required
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_view(request)
     household = selectors.household_get(user=request.user, pk=pk)
     members = selectors.household_members(user=request.user, household=household)
     may_edit = can(request.user, "data.edit", household.unit) and not household.merged_into_id
@@ -93,6 +107,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "people/household.html",
         {
             "household": household,
+            "merged_into": _merged_into_visible(request, household),
             "members": members,
             "form": form,
             "may_edit": may_edit,
@@ -105,6 +120,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def household_member(request: HttpRequest, pk: int) -> HttpResponse:
+    require_view(request)
     household = selectors.household_get(user=request.user, pk=pk)
     person = selectors.person_get(user=request.user, pk=request.POST.get("person", ""))
     try:
