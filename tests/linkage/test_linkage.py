@@ -156,3 +156,16 @@ def test_merged_record_is_still_found_and_shown_on_the_survivor(
     login(client, people.clerk)
     masked = client.get(reverse("beneficiary_detail", args=[survivor.pk])).content.decode()
     assert "Dang Van Sau" in masked and "001050012345" not in masked
+
+
+def test_names_that_read_the_same_without_diacritics_agree_side_by_side(
+    client, people, tree, twins, django_capture_on_commit_callbacks
+):
+    """Names "Nguyễn Thị Bé Tư" and "NGUYEN THI BE TU" agree, as the evidence line says ("trùng họ
+    tên"): the name row is not marked as differing; the page leads back to the list."""
+    _run(people.clerk, tree.hoan_kiem, django_capture_on_commit_callbacks)
+    login(client, people.clerk)
+    pair = CandidatePair.objects.get()
+    body = client.get(reverse("pair_detail", args=[pair.pk])).content.decode()
+    assert '<tr class="table-success"><th class="small">Họ và tên</th>' in body
+    assert f'href="{reverse("linkage_home")}"' in body

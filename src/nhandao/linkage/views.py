@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from nhandao.core.errors import ApplicationError
 from nhandao.core.masking import mask_id, mask_phone
 from nhandao.core.signals import client_ip
+from nhandao.core.text import fold
 from nhandao.orgs.permissions import can
 from nhandao.people import selectors as people_selectors
 
@@ -26,17 +27,20 @@ from .evidence import evidence
 from .models import RunStatus
 
 FIELDS = [
-    ("full_name", "Họ và tên"),
-    ("birth_display", "Ngày sinh"),
-    ("sex", "Giới tính"),
-    ("id_number", "Số CCCD"),
-    ("legacy_id", "Số CMND"),
-    ("phone", "Điện thoại"),
-    ("address_detail", "Thôn, tổ"),
-    ("ward", "Xã/phường"),
-    ("source_ref", "Mã tham chiếu"),
-    ("unit", "Đơn vị quản lý"),
+    ("full_name", gettext_lazy("Họ và tên")),
+    ("birth_display", gettext_lazy("Ngày sinh")),
+    ("sex", gettext_lazy("Giới tính")),
+    ("id_number", gettext_lazy("Số CCCD")),
+    ("legacy_id", gettext_lazy("Số CMND")),
+    ("phone", gettext_lazy("Điện thoại")),
+    ("address_detail", gettext_lazy("Thôn, tổ")),
+    ("ward", gettext_lazy("Xã/phường")),
+    ("source_ref", gettext_lazy("Mã tham chiếu")),
+    ("unit", gettext_lazy("Đơn vị quản lý")),
 ]
+# Fields that agree when they read the same without diacritics, case or spacing ("Lê Văn Tám"
+# and "Le Van Tam"), as the match's evidence counts them.
+FOLDED = {"full_name", "address_detail"}
 SENSITIVE = {"id_number": mask_id, "legacy_id": mask_id, "phone": mask_phone}
 
 
@@ -102,7 +106,9 @@ def _side_by_side(pair: Any, show: bool) -> list[tuple[str, str, str, bool]]:
                 value = person.get_sex_display() if value else ""
             value = "" if value is None else str(value)
             values.append(value)
-        agree = bool(values[0]) and values[0] == values[1]
+        agree = bool(values[0]) and (
+            values[0] == values[1] or (name in FOLDED and fold(values[0]) == fold(values[1]))
+        )
         if not show and name in SENSITIVE:
             values = [SENSITIVE[name](v) for v in values]
         rows.append((label, values[0], values[1], agree))
