@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 import nhandao.core.converters  # noqa: F401  (the signedid path converter)
 from nhandao.core.errors import ApplicationError
 from nhandao.core.masking import mask_id, mask_phone
 from nhandao.core.pagination import PageSource
+from nhandao.core.signals import client_ip
 from nhandao.orgs.api import ERRORS, ErrorOut, Pages
 from nhandao.orgs.permissions import can
 from nhandao.people import selectors as people_selectors
@@ -21,6 +24,27 @@ from . import selectors, services
 from .models import Beneficiary
 
 router = Router(tags=["beneficiaries"])
+READ_ERRORS = {**ERRORS, 403: ErrorOut}
+
+
+def _reader(request: HttpRequest) -> Any:
+    """The caller, if they may read business data (403 otherwise, as elsewhere in the API)."""
+    user = request.auth  # type: ignore[attr-defined]
+    if not can(user, "data.view"):
+        raise HttpError(403, _("Bạn không có quyền xem dữ liệu này."))
+    return user
+
+
+def _served(request: HttpRequest, user: Any, b: Beneficiary) -> BeneficiaryOut:
+    """One record as answered to a write: its unmasked sensitive data, if any, is logged."""
+    if can(user, "pii.view", b.unit) and selectors.holds_sensitive(b, shown=selectors.API_SHOWS):
+        services.record_sensitive_view(
+            actor=user,
+            beneficiary=b,
+            ip=client_ip(request),
+            what=f"{request.method} {request.path}",
+        )
+    return _out(b, user)
 
 
 class GroupOut(Schema):
@@ -148,7 +172,7 @@ def _warnings(body: BeneficiaryIn) -> list[str]:
 
 @router.get(
     "/beneficiaries",
-    response={200: list[BeneficiaryOut], **ERRORS},
+    response={200: list[BeneficiaryOut], **READ_ERRORS},
     summary="Danh sách địa chỉ nhân đạo (tìm theo tên, CCCD, điện thoại; lọc)",
 )
 @paginate(Pages, page_size=100)
@@ -160,26 +184,48 @@ def beneficiary_list(
     status: str = "",
     verification: str = "",
 ) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
-    qs = selectors.beneficiary_list(
-        user=user,
-        filters=selectors.Filters(
-            query=q[:100], ward=ward, group=group, status=status, verification=verification
-        ),
+    user = _reader(request)
+    if not selectors.group_filter_allowed(user=user, code=group):
+        raise HttpError(403, str(selectors.SENSITIVE_GROUP_FILTER))
+    filters = selectors.Filters(
+        query=q[:100], ward=ward, group=group, status=status, verification=verification
     )
-    return PageSource(qs, lambda rows: [_out(b, user) for b in rows])
+    qs = selectors.beneficiary_list(user=user, filters=filters)
+
+    def page(rows: list[Beneficiary]) -> list[BeneficiaryOut]:
+        # One event per page served with unmasked sensitive data: how many, which filters.
+        if any(
+            can(user, "pii.view", b.unit)
+            and selectors.holds_sensitive(b, shown=selectors.API_SHOWS)
+            for b in rows
+        ):
+            assignment = getattr(user, "active_assignment", None)
+            services.record_sensitive_list_view(
+                actor=user,
+                unit_path=assignment.unit.path if assignment else "",
+                what=f"{request.method} {request.path}",
+                records=len(rows),
+                filters={
+                    **selectors.filters_summary(filters),
+                    "page": request.GET.get("page", "1")[:6],
+                },
+                ip=client_ip(request),
+            )
+        return [_out(b, user) for b in rows]
+
+    return PageSource(qs, page)
 
 
 @router.get(
     "/beneficiaries/{signedid:beneficiary_id}",
-    response={200: BeneficiaryOut, **ERRORS},
+    response={200: BeneficiaryOut, **READ_ERRORS},
     summary="Một địa chỉ nhân đạo",
 )
 def beneficiary_detail(request: HttpRequest, beneficiary_id: int) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+    user = _reader(request)
     b = selectors.beneficiary_get(user=user, pk=beneficiary_id)
     if can(user, "pii.view", b.unit):
-        services.record_sensitive_view(actor=user, beneficiary=b, ip=None)
+        services.record_sensitive_view(actor=user, beneficiary=b, ip=client_ip(request))
     return _out(b, user)
 
 
@@ -201,7 +247,7 @@ def beneficiary_create(request: HttpRequest, body: BeneficiaryIn) -> Any:
     b = services.beneficiary_register(
         actor=user, unit=assignment.unit, person=_person(body), profile=_profile(body)
     )
-    return 201, _out(selectors.beneficiary_get(user=user, pk=b.pk), user)
+    return 201, _served(request, user, selectors.beneficiary_get(user=user, pk=b.pk))
 
 
 @router.put(
@@ -220,7 +266,7 @@ def beneficiary_update(request: HttpRequest, beneficiary_id: int, body: Benefici
     services.beneficiary_update(
         actor=user, beneficiary=b, person=_person(body), profile=_profile(body)
     )
-    return 200, _out(selectors.beneficiary_get(user=user, pk=b.pk), user)
+    return 200, _served(request, user, selectors.beneficiary_get(user=user, pk=b.pk))
 
 
 class DraftIn(Schema):
@@ -233,11 +279,14 @@ class DraftIn(Schema):
 
 @router.post(
     "/people/match",
-    response={200: MatchesOut, 400: ErrorOut, 401: ErrorOut},
+    response={200: MatchesOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
     summary="Kiểm tra trùng: hồ sơ đã có giống người đang nhập",
 )
 def person_match(request: HttpRequest, body: DraftIn) -> Any:
+    """For the data-entry forms: only for users who may enter data."""
     user = request.auth  # type: ignore[attr-defined]
+    if not can(user, "data.edit"):
+        raise HttpError(403, _("Bạn không có quyền nhập dữ liệu tại đơn vị này."))
     checked = people.person_check(
         people.PersonData(
             full_name=body.full_name,

@@ -55,9 +55,13 @@ def _row(n: int, b: Any, show_identifiers: bool) -> list[str]:
         p.birth_display,
         p.get_sex_display() if p.sex else "",
         p.id_number if show_identifiers else mask_id(p.id_number),
-        format_phone(p.phone) if show_identifiers else mask_phone(p.phone),
+        (format_phone(p.phone) if p.phone else "") if show_identifiers else mask_phone(p.phone),
         f"{p.address_detail}{ward}".strip(", "),
-        "; ".join(m.group.name + (f" {m.year}" if m.year else "") for m in b.memberships.all()),
+        "; ".join(
+            m.group.name + (f" {m.year}" if m.year else "")
+            for m in b.memberships.all()
+            if show_identifiers or not m.group.sensitive  # health groups: pii.view only
+        ),
         b.get_status_display(),
         b.get_verification_display(),
         p.source_ref,

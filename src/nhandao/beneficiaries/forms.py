@@ -54,6 +54,17 @@ class BeneficiaryForm(StyledForm):
         self.fields["ward"].choices = [("", "—"), *wards]  # type: ignore[attr-defined]
         self.fields["groups"].choices = groups  # type: ignore[attr-defined]
 
+    def hide_stored(self, **masked: str) -> None:
+        """The edit form of a user who may not see identifiers and sensitive data: the inputs
+        start empty, with the stored value masked as their placeholder (e.g. ``id_number=
+        "0011******45"``); the circumstances say only that they are not shown."""
+        for name, value in masked.items():
+            if value:
+                self.fields[name].widget.attrs["placeholder"] = value
+        self.fields["circumstances"].widget.attrs["placeholder"] = _(
+            "(dữ liệu nhạy cảm, không hiển thị với vai trò của bạn)"
+        )
+
 
 class FilterForm(StyledForm):
     q = forms.CharField(label=_("Tên, số CCCD, điện thoại"), required=False, max_length=100)

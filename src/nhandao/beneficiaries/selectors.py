@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
+from nhandao.core.errors import ApplicationError
 from nhandao.core.masking import mask_id, mask_phone
 from nhandao.core.scoping import get_visible_or_404
 from nhandao.orgs.permissions import can
@@ -26,7 +30,41 @@ class Filters:
     verification: str = ""
 
 
+def filters_summary(filters: Filters) -> dict[str, Any]:
+    """The filters of a list as the audit trail keeps them: those given, a search by number
+    masked (the trail says what was asked for, it does not copy identifiers)."""
+    query = filters.query.strip()
+    if query and re.fullmatch(r"[\d\s.+()-]+", query):
+        query = mask_id(re.sub(r"\D", "", query))
+    given = {
+        "q": query,
+        "ward": filters.ward,
+        "group": filters.group,
+        "status": filters.status,
+        "verification": filters.verification,
+    }
+    return {key: value for key, value in given.items() if value}
+
+
+def group_filter_allowed(*, user: Any, code: str) -> bool:
+    """Filtering by a sensitive (health) group reveals who belongs to it: only for ``pii.view``."""
+    if not code or can(user, "pii.view"):
+        return True
+    return not BeneficiaryGroup.objects.filter(code=code, sensitive=True).exists()
+
+
+SENSITIVE_GROUP_FILTER = gettext_lazy(
+    "Vai trò của bạn không được lọc theo đối tượng nhạy cảm (thông tin sức khỏe): "
+    "bộ lọc này không được áp dụng."
+)
+
+
 def beneficiary_list(*, user: Any, filters: Filters) -> QuerySet[Beneficiary]:
+    """The records in the user's scope that match ``filters``; a filter by a sensitive group is
+    refused to a user who may not see them (callers check first, with
+    :func:`group_filter_allowed`, to answer in their own way)."""
+    if filters.group and not group_filter_allowed(user=user, code=filters.group):
+        raise ApplicationError(str(SENSITIVE_GROUP_FILTER), field="group")
     qs = Beneficiary.objects.visible_to(user).select_related("person", "person__ward", "unit")
     if filters.query:
         # A record merged into another is still found: its name or ID leads to the survivor.
@@ -72,12 +110,37 @@ def beneficiary_get(*, user: Any, pk: Any) -> Beneficiary:
     return get_visible_or_404(qs, user, pk=pk)
 
 
-def group_list() -> QuerySet[BeneficiaryGroup]:
-    return BeneficiaryGroup.objects.all()
+def group_list(*, sensitive: bool = True) -> QuerySet[BeneficiaryGroup]:
+    """The group catalogue; without the sensitive (health) groups when ``sensitive`` is false."""
+    groups = BeneficiaryGroup.objects.all()
+    return groups if sensitive else groups.filter(sensitive=False)
 
 
 def may_see_sensitive(user: Any, beneficiary: Beneficiary) -> bool:
     return can(user, "pii.view", beneficiary.unit)
+
+
+# What each way of reading the registry shows unmasked to a user with ``pii.view``: the list page
+# the citizen ID and the groups; the workbook also the phone; the API also the circumstances.
+LIST_SHOWS = ("id_number", "groups")
+EXPORT_SHOWS = ("id_number", "phone", "groups")
+API_SHOWS = ("id_number", "phone", "circumstances", "groups")
+
+
+def holds_sensitive(beneficiary: Beneficiary, *, shown: Iterable[str]) -> bool:
+    """Does the record hold a sensitive value among the ``shown`` fields (a person's identifier or
+    phone, the circumstances, or "groups": a sensitive group)? Uses the prefetched groups."""
+    person = beneficiary.person
+    for name in shown:
+        if name == "groups":
+            if any(m.group.sensitive for m in beneficiary.memberships.all()):
+                return True
+        elif name == "circumstances":
+            if beneficiary.circumstances:
+                return True
+        elif getattr(person, name):
+            return True
+    return False
 
 
 def has_active_consent(beneficiary: Beneficiary) -> bool:

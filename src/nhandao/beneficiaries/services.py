@@ -253,18 +253,62 @@ def consent_withdraw(*, actor: Any, consent: Consent, on: dt.date) -> Consent:
     return consent
 
 
-def record_sensitive_view(*, actor: Any, beneficiary: Beneficiary, ip: str | None) -> None:
-    """Every view of sensitive fields (circumstances, health groups, ID) is logged."""
+def record_sensitive_view(
+    *, actor: Any, beneficiary: Beneficiary, ip: str | None, what: str = ""
+) -> None:
+    """Every view of sensitive fields (circumstances, health groups, ID) is logged; ``what``
+    names the view when it is not the record's page (the edit form, an API answer)."""
     audit_record(
         actor=actor,
         action=A.VIEW_SENSITIVE,
         obj=beneficiary,
         unit_path=beneficiary.unit.path,
+        changes={"viewed": [None, what]} if what else None,
         ip_address=ip,
     )
 
 
-def merge_profiles(*, survivor_profile: Beneficiary, merged_profile: Beneficiary) -> None:
+def record_sensitive_list_view(
+    *,
+    actor: Any,
+    unit_path: str,
+    what: str,
+    records: int,
+    filters: dict[str, Any],
+    ip: str | None,
+) -> None:
+    """A list served with unmasked sensitive data (a page, a workbook, a page of the API) is
+    logged once: which list, how many records and with which filters, never the data itself."""
+    audit_record(
+        actor=actor,
+        action=A.VIEW_SENSITIVE,
+        object_type=Beneficiary._meta.label_lower,
+        object_repr=what,
+        unit_path=unit_path,
+        changes={"viewed": [None, what], "records": [None, records], "filters": [None, filters]},
+        ip_address=ip,
+    )
+
+
+def before_person_merge(*, actor: Any, survivor: Any, merged: Any) -> None:
+    """``people.person_merge`` hook, before references are repointed: when both persons are
+    humanitarian addresses their profiles are merged here, where the merge's actor is known,
+    so the trail says who merged them."""
+    profiles = {
+        b.person_id: b
+        for b in Beneficiary.objects.select_related("unit").filter(
+            person_id__in=[survivor.pk, merged.pk]
+        )
+    }
+    if len(profiles) == 2:
+        merge_profiles(
+            actor=actor, survivor_profile=profiles[survivor.pk], merged_profile=profiles[merged.pk]
+        )
+
+
+def merge_profiles(
+    *, survivor_profile: Beneficiary, merged_profile: Beneficiary, actor: Any = None
+) -> None:
     """Both merged persons were humanitarian addresses: the survivor's profile takes the other's
     groups and consents; the other profile is then removed (its person keeps the history)."""
     have = set(survivor_profile.memberships.values_list("group_id", flat=True))
@@ -276,7 +320,7 @@ def merge_profiles(*, survivor_profile: Beneficiary, merged_profile: Beneficiary
         survivor_profile.circumstances = merged_profile.circumstances
         survivor_profile.save(update_fields=["circumstances", "updated_at"])
     audit_record(
-        actor=None,
+        actor=actor,
         action=A.MERGE,
         obj=survivor_profile,
         unit_path=survivor_profile.unit.path,

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nhandao.core.errors import ApplicationError
+from nhandao.core.masking import mask_id, mask_phone
 from nhandao.core.signals import client_ip
 from nhandao.geo import selectors as geo
-from nhandao.orgs.permissions import active_unit, can
+from nhandao.orgs.permissions import active_unit, can, require_view
 from nhandao.orgs.selectors import unit_parent_name
 from nhandao.people import selectors as people_selectors
 from nhandao.people import services as people
@@ -33,11 +34,12 @@ from .models import Beneficiary
 EXPORT_LIMIT = 20_000
 
 
-def _choices(unit: Any) -> dict[str, Any]:
+def _choices(unit: Any, *, sensitive: bool = True) -> dict[str, Any]:
+    """Wards of the unit's province and the groups (the sensitive ones only when ``sensitive``)."""
     wards = geo.ward_list(province_code=unit.province_id) if unit.province_id else []
     return {
         "wards": [(w.code, w.name) for w in wards],
-        "groups": [(g.code, g.name) for g in selectors.group_list()],
+        "groups": [(g.code, g.name) for g in selectors.group_list(sensitive=sensitive)],
     }
 
 
@@ -52,14 +54,52 @@ def _filters(form: FilterForm) -> selectors.Filters:
     )
 
 
+def _filter_form(request: HttpRequest, unit: Any, show: bool) -> tuple[FilterForm, str, bool]:
+    """The list's filters; a filter by a sensitive group that the user may not use is left out
+    (the caller says so). Returns the form, its query string and whether a filter was left out."""
+    data = request.GET.copy()
+    refused = not selectors.group_filter_allowed(user=request.user, code=data.get("group", ""))
+    if refused:
+        data.pop("group")
+    form = FilterForm(data or None, **_choices(unit, sensitive=show))
+    return form, data.urlencode(), refused
+
+
+def _audit_list(
+    request: HttpRequest, unit: Any, rows: list[Beneficiary], shown: tuple[str, ...], **extra: Any
+) -> None:
+    """One event per list served with unmasked sensitive data (count and filters, not data)."""
+    if any(selectors.holds_sensitive(b, shown=shown) for b in rows):
+        services.record_sensitive_list_view(
+            actor=request.user,
+            unit_path=unit.path,
+            what=f"{request.method} {request.path}",
+            records=len(rows),
+            filters=extra,
+            ip=client_ip(request),
+        )
+
+
 @login_required
 def beneficiary_list(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "data.view"):
-        raise PermissionDenied
+    require_view(request)
     unit = active_unit(request)
-    form = FilterForm(request.GET or None, **_choices(unit))
-    qs = selectors.beneficiary_list(user=request.user, filters=_filters(form))
+    show = can(request.user, "pii.view", unit)
+    form, query_string, refused = _filter_form(request, unit, show)
+    if refused:
+        messages.warning(request, str(selectors.SENSITIVE_GROUP_FILTER))
+    filters = _filters(form)
+    qs = selectors.beneficiary_list(user=request.user, filters=filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    if show:
+        _audit_list(
+            request,
+            unit,
+            list(page.object_list),
+            selectors.LIST_SHOWS,
+            **selectors.filters_summary(filters),
+            page=page.number,
+        )
     return render(
         request,
         "beneficiaries/list.html",
@@ -67,8 +107,8 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "unit": unit,
-            "query_string": request.GET.urlencode(),
-            "show_pii": can(request.user, "pii.view", unit),
+            "query_string": query_string,
+            "show_pii": show,
             "may_edit": can(request.user, "data.edit", unit),
         },
     )
@@ -76,11 +116,14 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def beneficiary_export(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "data.view"):
-        raise PermissionDenied
+    require_view(request)
     unit = active_unit(request)
-    form = FilterForm(request.GET or None, **_choices(unit))
-    qs = selectors.beneficiary_list(user=request.user, filters=_filters(form))
+    show = can(request.user, "pii.view", unit)
+    form, _query, refused = _filter_form(request, unit, show)
+    if refused:  # the list says why, and what it shows without that filter
+        return redirect(f"{reverse('beneficiary_list')}?{request.GET.urlencode()}")
+    filters = _filters(form)
+    qs = selectors.beneficiary_list(user=request.user, filters=filters)
     if qs.count() > EXPORT_LIMIT:
         messages.error(
             request,
@@ -88,13 +131,18 @@ def beneficiary_export(request: HttpRequest) -> HttpResponse:
             % {"n": f"{EXPORT_LIMIT:,}".replace(",", ".")},
         )
         return redirect(f"{reverse('beneficiary_list')}?{request.GET.urlencode()}")
+    rows = list(qs)
     content = beneficiary_workbook(
-        rows=qs,
+        rows=rows,
         unit_name=unit.name,
         parent_name=unit_parent_name(unit),
-        show_identifiers=can(request.user, "pii.view", unit),
+        show_identifiers=show,
         today=timezone.localdate(),
     )
+    if show:
+        _audit_list(
+            request, unit, rows, selectors.EXPORT_SHOWS, **selectors.filters_summary(filters)
+        )
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -126,6 +174,7 @@ def _profile_data(data: dict[str, Any]) -> services.ProfileData:
         )
         for code in data.get("groups", [])
     ]
+    groups += data.get("sensitive_groups", [])
     return services.ProfileData(
         groups=groups,
         circumstances=data.get("circumstances") or "",
@@ -133,11 +182,41 @@ def _profile_data(data: dict[str, Any]) -> services.ProfileData:
     )
 
 
+# What a user without ``pii.view`` does not see on the edit form: the inputs start empty, and an
+# input left empty keeps the stored value (a new value typed replaces it).
+HIDDEN_PERSON = ("id_number", "legacy_id", "phone")
+
+
+def _keep_hidden(data: dict[str, Any], beneficiary: Beneficiary) -> dict[str, Any]:
+    """The form's values with what the user could not see put back: the hidden fields left
+    empty take their stored values, and the sensitive groups (not offered) are kept."""
+    p = beneficiary.person
+    stored = {name: getattr(p, name) for name in HIDDEN_PERSON}
+    stored["circumstances"] = beneficiary.circumstances
+    kept = dict(data)
+    for name, value in stored.items():
+        if not str(data.get(name) or "").strip():
+            kept[name] = value
+    kept["sensitive_groups"] = [
+        services.GroupEntry(m.group_id, m.year, m.standard)
+        for m in beneficiary.memberships.all()
+        if m.group.sensitive
+    ]
+    return kept
+
+
 def _save(
-    request: HttpRequest, form: BeneficiaryForm, unit: Any, beneficiary: Beneficiary | None
+    request: HttpRequest,
+    form: BeneficiaryForm,
+    unit: Any,
+    beneficiary: Beneficiary | None,
+    *,
+    keep_hidden: bool = False,
 ) -> Beneficiary | None:
     """Check, show warnings to confirm, then save. Returns the record, or None to re-render."""
     data = form.cleaned_data
+    if keep_hidden and beneficiary is not None:
+        data = _keep_hidden(data, beneficiary)
     try:
         checked = people.person_check(_person_data(data))
         if checked.warnings and not data.get("confirm_warnings"):
@@ -185,8 +264,11 @@ def beneficiary_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def beneficiary_match(request: HttpRequest) -> HttpResponse:
-    """htmx: likely existing records for a draft (in scope: listed; outside: counted only)."""
+    """htmx: likely existing records for a draft (in scope: listed; outside: counted only), for
+    the forms that enter data: only for users who may enter it."""
     unit = active_unit(request)
+    if not can(request.user, "data.edit", unit):
+        raise PermissionDenied
     data = request.GET
     context: dict[str, Any] = {"result": None}
     if (
@@ -216,6 +298,7 @@ def beneficiary_match(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_view(request)
     beneficiary = selectors.beneficiary_get(user=request.user, pk=pk)
     show = selectors.may_see_sensitive(request.user, beneficiary)
     if show:
@@ -223,6 +306,7 @@ def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, beneficiary=beneficiary, ip=client_ip(request)
         )
     person = beneficiary.person
+    merged = people_selectors.merged_records(user=request.user, person=person)
     return render(
         request,
         "beneficiaries/detail.html",
@@ -238,11 +322,33 @@ def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "household_form": HouseholdForm(),
             "has_consent": selectors.has_active_consent(beneficiary),
             "merged_records": [
-                (m, m.id_number if show else selectors.mask_id(m.id_number))
-                for m in people_selectors.merged_records(person=person)
+                (m, m.id_number if show else selectors.mask_id(m.id_number)) for m in merged.records
             ],
+            "merged_outside": merged.outside_scope,
         },
     )
+
+
+def _edit_initial(beneficiary: Beneficiary, show: bool) -> dict[str, Any]:
+    """The stored values for the edit form; without ``pii.view``, none of the hidden ones."""
+    p = beneficiary.person
+    memberships = [m for m in beneficiary.memberships.all() if show or not m.group.sensitive]
+    poverty = next((m for m in memberships if m.group_id in ("poor", "near_poor")), None)
+    return {
+        "full_name": p.full_name,
+        "birth": p.birth_display,
+        "sex": p.sex,
+        "id_number": p.id_number if show else "",
+        "legacy_id": p.legacy_id if show else "",
+        "phone": p.phone if show else "",
+        "ward": p.ward_id,
+        "address_detail": p.address_detail,
+        "groups": [m.group_id for m in memberships],
+        "poverty_year": poverty.year if poverty else None,
+        "poverty_standard": poverty.standard if poverty else "",
+        "circumstances": beneficiary.circumstances if show else "",
+        "status": beneficiary.status,
+    }
 
 
 @login_required
@@ -250,32 +356,33 @@ def beneficiary_edit(request: HttpRequest, pk: int) -> HttpResponse:
     beneficiary = selectors.beneficiary_get(user=request.user, pk=pk)
     if not can(request.user, "data.edit", beneficiary.unit):
         raise PermissionDenied
-    p = beneficiary.person
-    memberships = list(beneficiary.memberships.all())
-    poverty = next((m for m in memberships if m.group_id in ("poor", "near_poor")), None)
-    initial = {
-        "full_name": p.full_name,
-        "birth": p.birth_display,
-        "sex": p.sex,
-        "id_number": p.id_number,
-        "legacy_id": p.legacy_id,
-        "phone": p.phone,
-        "ward": p.ward_id,
-        "address_detail": p.address_detail,
-        "groups": [m.group_id for m in memberships],
-        "poverty_year": poverty.year if poverty else None,
-        "poverty_standard": poverty.standard if poverty else "",
-        "circumstances": beneficiary.circumstances,
-        "status": beneficiary.status,
-    }
+    show = selectors.may_see_sensitive(request.user, beneficiary)
     form = BeneficiaryForm(
-        request.POST or None, request.FILES or None, initial=initial, **_choices(beneficiary.unit)
+        request.POST or None,
+        request.FILES or None,
+        initial=_edit_initial(beneficiary, show),
+        **_choices(beneficiary.unit, sensitive=show),
     )
-    if request.method == "POST" and form.is_valid():
-        saved = _save(request, form, beneficiary.unit, beneficiary)
-        if saved is not None:
-            messages.success(request, _("Đã lưu thay đổi."))
-            return redirect("beneficiary_detail", pk=saved.pk)
+    if not show:
+        p = beneficiary.person
+        form.hide_stored(
+            id_number=mask_id(p.id_number),
+            legacy_id=mask_id(p.legacy_id),
+            phone=mask_phone(p.phone),
+        )
+    if request.method == "POST":
+        if form.is_valid():
+            saved = _save(request, form, beneficiary.unit, beneficiary, keep_hidden=not show)
+            if saved is not None:
+                messages.success(request, _("Đã lưu thay đổi."))
+                return redirect("beneficiary_detail", pk=saved.pk)
+    elif show:  # the form opens with the stored values: a view of sensitive data
+        services.record_sensitive_view(
+            actor=request.user,
+            beneficiary=beneficiary,
+            ip=client_ip(request),
+            what=f"{request.method} {request.path}",
+        )
     return render(
         request,
         "beneficiaries/form.html",
@@ -284,6 +391,7 @@ def beneficiary_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "unit": beneficiary.unit,
             "b": beneficiary,
             "title": _("Sửa địa chỉ nhân đạo"),
+            "hidden_stored": not show,
         },
     )
 

@@ -42,10 +42,22 @@ def person_get(*, user: Any, pk: Any) -> Person:
     )
 
 
-def merged_records(*, person: Person) -> list[Person]:
-    """The records merged into ``person`` (kept, marked, still found by search), oldest first.
-    A record merged into a record that was itself merged later points at the last survivor."""
-    return list(person.merged_from.select_related("ward", "unit").order_by("updated_at", "pk"))
+@dataclass
+class MergedRecords:
+    records: list[Person]
+    outside_scope: int
+
+
+def merged_records(*, user: Any, person: Person) -> MergedRecords:
+    """The records merged into ``person`` (kept, marked, still found by search), oldest first:
+    those in the user's scope in full, those of other units as a count only. A record merged
+    into a record that was itself merged later points at the last survivor."""
+    merged = person.merged_from.all()
+    records = list(
+        merged.visible_to(user).select_related("ward", "unit").order_by("updated_at", "pk")
+    )
+    total = merged.count()
+    return MergedRecords(records=records, outside_scope=total - len(records))
 
 
 def household_get(*, user: Any, pk: Any) -> Household:
