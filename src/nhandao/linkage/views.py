@@ -111,7 +111,7 @@ def _side_by_side(pair: Any, show: bool) -> list[tuple[str, str, str, bool]]:
         )
         if not show and name in SENSITIVE:
             values = [SENSITIVE[name](v) for v in values]
-        rows.append((label, values[0], values[1], agree))
+        rows.append((str(label), values[0], values[1], agree))
     return rows
 
 
