@@ -170,3 +170,28 @@ def test_photo_is_optional_checked_and_served_only_in_scope(
     assert served.status_code == 200 and b"".join(served.streaming_content) == png
     login(client, people.clerk)  # in scope, but may not see personal data
     assert client.get(reverse("beneficiary_photo", args=[b.pk])).status_code == 404
+
+
+def test_an_edit_keeps_where_the_record_came_from(client, people, register):
+    """The form has no field for the source list's reference nor for the address as the list
+    wrote it: saving the form (or an API update without them) keeps them."""
+
+    b = register(
+        "Nguyễn Văn Đức",
+        birth="1950",
+        source_ref="HN-2025-0042",
+        address_original="Xã Vĩnh Thủy, huyện Vĩnh Linh, tỉnh Quảng Trị",
+    )
+    login(client, people.hn_officer)
+    data = {
+        "full_name": "Nguyễn Văn Đức",
+        "birth": "1950",
+        "address_detail": "Tổ 7",
+        "status": "active",
+    }
+    response = client.post(reverse("beneficiary_edit", args=[b.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    person = Person.objects.get(pk=b.person_id)
+    assert person.address_detail == "Tổ 7"
+    assert person.source_ref == "HN-2025-0042"
+    assert person.address_original == "Xã Vĩnh Thủy, huyện Vĩnh Linh, tỉnh Quảng Trị"

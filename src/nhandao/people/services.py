@@ -190,6 +190,12 @@ def person_create(
     return person
 
 
+# Where a record came from: the reference of its source list and the address as the list wrote
+# it (an old three-level address converted to the new ward). No form shows them, so an update
+# that leaves them empty keeps them; a new value replaces them.
+KEPT_ON_UPDATE = ("source_ref", "address_original")
+
+
 @transaction.atomic
 def person_update(*, actor: Any, person: Person, checked: Checked) -> Person:
     person = Person.objects.select_for_update().select_related("unit").get(pk=person.pk)
@@ -199,6 +205,8 @@ def person_update(*, actor: Any, person: Person, checked: Checked) -> Person:
     before = _snapshot(person)
     name_key = person.name_key
     for key, value in checked.values.items():
+        if key in KEPT_ON_UPDATE and not value:
+            continue  # a form without the field does not wipe where the record came from
         setattr(person, key, value)
     person.save()
     if person.name_key != name_key:
