@@ -423,3 +423,18 @@ def test_a_row_that_may_be_someone_in_the_registry_waits_for_review(
     job.refresh_from_db()
     assert job.counts["written"] == 1
     assert not Person.objects.filter(full_name="Le Van Tam").exists()
+
+
+def test_an_address_not_recognised_says_what_becomes_of_the_row(
+    client, tree, people, django_capture_on_commit_callbacks
+):
+    """No step of an import lets the clerk pick a commune: the warning says what happens to the
+    row instead (written with the unit's commune, or without one, to be fixed in the file or on
+    the record), never "choose it by hand"."""
+    login(client, people.clerk)
+    csv = "Họ và tên,Năm sinh,Địa chỉ\nLê Văn An,1960,thôn Tiên Mỹ\n".encode()
+    job = _run(client, django_capture_on_commit_callbacks, csv, "ds.csv")
+    (problem,) = job.rows.get().problems
+    assert problem["level"] == "warning" and problem["column"] == "C"
+    assert "«thôn Tiên Mỹ»" in problem["message"] and "bằng tay" not in problem["message"]
+    assert "chưa có xã/phường" in problem["message"]

@@ -125,6 +125,13 @@ class RowParser:
 
     def __init__(self, unit: Any) -> None:
         self.unit_ward = getattr(unit, "ward_id", None)
+        self.unit_ward_note = _(
+            "Dòng được ghi vào xã/phường của đơn vị; sửa trên hồ sơ sau khi ghi nếu không đúng."
+        )
+        self.no_ward_note = _(
+            "Dòng được ghi chưa có xã/phường: ghi rõ xã/phường, tỉnh/thành phố trong tệp rồi "
+            "nhập lại, hoặc chọn xã/phường trên hồ sơ sau khi ghi."
+        )
         self.checker = bulk.PersonChecker()
         self.year = today_vn().year
         self.addresses: dict[str, tuple[Any, ...]] = {}
@@ -202,7 +209,9 @@ class RowParser:
             if ward:
                 ward_id, detail = ward, place_detail
             elif note:
-                problems.append(Problem("address", note, "warning"))
+                # What becomes of the row: the unit's own commune, or none until someone picks it.
+                then = self.unit_ward_note if ward_id else self.no_ward_note
+                problems.append(Problem("address", f"{note} {then}", "warning"))
         id_cell = text.get("id_number", "")
         ids = self.ids.get(id_cell)
         if ids is None:

@@ -329,8 +329,7 @@ def _from_old(original: str, parts: list[str], old: Any) -> LegacyAddress:
         detail=_detail(parts, names),
         was_legacy=True,
         note=_(
-            "Không tìm thấy đơn vị mới của %(old)s cũ (%(district)s, %(province)s); hãy chọn "
-            "xã/phường bằng tay."
+            "Không tìm thấy đơn vị mới của %(old)s cũ (%(district)s, %(province)s)."
         )
         % {"old": old.ward, "district": old.district, "province": old.province},
         province_name=official.province_names.get(province_code or 0, ""),
@@ -399,8 +398,7 @@ def _unresolved(original: str, clean: str, parts: list[str], old: Any, new: Any)
             "",
             False,
             note=_(
-                "Không nhận ra tỉnh/thành phố và xã/phường trong địa chỉ «%(address)s»; hãy chọn "
-                "xã/phường bằng tay."
+                "Không nhận ra tỉnh/thành phố và xã/phường trong địa chỉ «%(address)s»."
             )
             % {"address": clean},
         )
@@ -412,8 +410,7 @@ def _unresolved(original: str, clean: str, parts: list[str], old: Any, new: Any)
         _detail(parts, ()),
         was_legacy,
         note=_(
-            "Chỉ nhận ra %(province)s trong địa chỉ «%(address)s», chưa xác định được xã/phường; "
-            "hãy chọn xã/phường bằng tay."
+            "Chỉ nhận ra %(province)s trong địa chỉ «%(address)s», chưa xác định được xã/phường."
         )
         % {"province": province_name, "address": clean},
         province_name=province_name,
