@@ -328,9 +328,7 @@ def _from_old(original: str, parts: list[str], old: Any) -> LegacyAddress:
         province_code=province_code,
         detail=_detail(parts, names),
         was_legacy=True,
-        note=_(
-            "Không tìm thấy đơn vị mới của %(old)s cũ (%(district)s, %(province)s)."
-        )
+        note=_("Không tìm thấy đơn vị mới của %(old)s cũ (%(district)s, %(province)s).")
         % {"old": old.ward, "district": old.district, "province": old.province},
         province_name=official.province_names.get(province_code or 0, ""),
         old_ward=old.ward or "",
@@ -397,9 +395,7 @@ def _unresolved(original: str, clean: str, parts: list[str], old: Any, new: Any)
             None,
             "",
             False,
-            note=_(
-                "Không nhận ra tỉnh/thành phố và xã/phường trong địa chỉ «%(address)s»."
-            )
+            note=_("Không nhận ra tỉnh/thành phố và xã/phường trong địa chỉ «%(address)s».")
             % {"address": clean},
         )
     province_name = official.province_names.get(province_code, "")
