@@ -76,6 +76,16 @@ class Household(models.Model):
         head = self.head.full_name if self.head_id and self.head else ""
         return _("Hộ %(head)s") % {"head": head or self.code or self.pk}
 
+    @property
+    def address_display(self) -> str:
+        return join_address(self.address_detail, self.ward.name if self.ward_id else "")
+
+
+def join_address(*parts: str) -> str:
+    """An address from its parts (house and hamlet, commune, province), the empty ones left out:
+    never ", Xã Vĩnh Thủy" for a record with no hamlet."""
+    return ", ".join(p for p in parts if p)
+
 
 class PersonQuerySet(ScopedQuerySet["Person"]):
     def current(self) -> PersonQuerySet:
@@ -175,6 +185,19 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def address_display(self) -> str:
+        """House or hamlet and commune."""
+        return join_address(self.address_detail, self.ward.name if self.ward_id else "")
+
+    @property
+    def full_address(self) -> str:
+        """House or hamlet, commune and province."""
+        ward = self.ward if self.ward_id else None
+        return join_address(
+            self.address_detail, ward.name if ward else "", ward.province.name if ward else ""
+        )
 
     @property
     def birth_display(self) -> str:
