@@ -78,7 +78,8 @@ class Household(models.Model):
 
     @property
     def address_display(self) -> str:
-        return join_address(self.address_detail, self.ward.name if self.ward_id else "")
+        ward = self.ward if self.ward_id else None
+        return join_address(self.address_detail, ward.name if ward else "")
 
 
 def join_address(*parts: str) -> str:
@@ -189,7 +190,8 @@ class Person(models.Model):
     @property
     def address_display(self) -> str:
         """House or hamlet and commune."""
-        return join_address(self.address_detail, self.ward.name if self.ward_id else "")
+        ward = self.ward if self.ward_id else None
+        return join_address(self.address_detail, ward.name if ward else "")
 
     @property
     def full_address(self) -> str:
