@@ -195,3 +195,22 @@ def test_an_edit_keeps_where_the_record_came_from(client, people, register):
     assert person.address_detail == "Tổ 7"
     assert person.source_ref == "HN-2025-0042"
     assert person.address_original == "Xã Vĩnh Thủy, huyện Vĩnh Linh, tỉnh Quảng Trị"
+
+
+def test_a_new_record_starts_in_the_commune_of_the_clerks_unit(client, tree, people):
+    """A commune's clerk records the commune's people: the form's commune starts at the
+    unit's own (a branch's, that of the commune above it); a province's starts empty."""
+    from nhandao.geo.models import Ward
+    from nhandao.geo.services import geo_load_official
+    from nhandao.orgs.models import Role, Unit
+    from nhandao.orgs.selectors import unit_ward_id
+    from tests.conftest import make_user
+
+    geo_load_official()
+    ward = Ward.objects.first()
+    Unit.objects.filter(pk=tree.hoan_kiem.pk).update(ward_id=ward.code)
+    assert unit_ward_id(Unit.objects.get(pk=tree.hk_branch.pk)) == ward.code
+    assert unit_ward_id(tree.hanoi) is None
+    login(client, make_user("chi_hoi", tree.hk_branch, Role.DATA_ENTRY, "Lý Thị Chi"))
+    form = client.get(reverse("beneficiary_create")).context["form"]
+    assert form.initial["ward"] == ward.code

@@ -21,7 +21,7 @@ from nhandao.core.masking import mask_id, mask_phone
 from nhandao.core.signals import client_ip
 from nhandao.geo import selectors as geo
 from nhandao.orgs.permissions import active_unit, can, require_view
-from nhandao.orgs.selectors import unit_parent_name
+from nhandao.orgs.selectors import unit_parent_name, unit_ward_id
 from nhandao.people import selectors as people_selectors
 from nhandao.people import services as people
 from nhandao.people.forms import HouseholdForm
@@ -249,7 +249,12 @@ def beneficiary_create(request: HttpRequest) -> HttpResponse:
     unit = active_unit(request)
     if not can(request.user, "data.edit", unit):
         raise PermissionDenied
-    form = BeneficiaryForm(request.POST or None, request.FILES or None, **_choices(unit))
+    form = BeneficiaryForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"ward": unit_ward_id(unit)},  # a commune's clerk records people of the commune
+        **_choices(unit),
+    )
     if request.method == "POST" and form.is_valid():
         saved = _save(request, form, unit, None)
         if saved is not None:

@@ -57,6 +57,15 @@ def unit_parent_name(unit: Unit) -> str:
     return parent.name if parent is not None else ""
 
 
+def unit_ward_id(unit: Unit) -> int | None:
+    """The commune a unit works in: its own, or that of the nearest unit above it that has one
+    (a branch or team of a commune chapter); None above the communes."""
+    if unit.ward_id:
+        return unit.ward_id
+    ancestors = type(unit).objects.get_ancestors(unit).exclude(ward_id=None).order_by("-depth")
+    return ancestors.values_list("ward_id", flat=True).first()
+
+
 def unit_scope_roots(*, user: Any) -> list[Unit]:
     """The top units a user can see: their assignment units, or the root for system admins."""
     paths = scope_paths(user)
