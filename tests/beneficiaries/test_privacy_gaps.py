@@ -315,3 +315,19 @@ def test_profile_merge_is_audited_with_the_merge_actor(people, register):
     assert event.actor_id == people.hn_officer.pk and event.actor_label == "hn_officer"
     survivor = Person.objects.get(pk=a.pk).beneficiary
     assert set(survivor.memberships.values_list("group_id", flat=True)) == {"poor", "disabled"}
+
+
+def test_an_api_update_by_data_entry_keeps_what_it_cannot_see(people, duc):
+    """The API answers a clerk with masked values: a PUT that sends the ID, phone and
+    circumstances empty keeps the stored ones, and the health group stays."""
+    client, headers = _api(people.clerk)
+    body = {"full_name": "Nguyễn Văn Đức", "birth": "1950", "address_detail": "Tổ 9"}
+    updated = client.put(
+        f"/api/v1/beneficiaries/{duc.pk}", body, content_type="application/json", headers=headers
+    )
+    assert updated.status_code == 200, updated.content
+    duc.refresh_from_db()
+    duc.person.refresh_from_db()
+    assert (duc.person.id_number, duc.person.phone) == (ID_NUMBER, PHONE)
+    assert duc.circumstances == CIRCUMSTANCES and duc.person.address_detail == "Tổ 9"
+    assert set(duc.memberships.values_list("group_id", flat=True)) >= {"disabled"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import connection, transaction
@@ -136,6 +136,40 @@ def beneficiary_add_existing(*, actor: Any, person: Any, profile: ProfileData) -
     return beneficiary
 
 
+# What a user without ``pii.view`` does not see of a record (on the edit form, in the API): an
+# update from them that leaves these empty keeps the stored values; a new value replaces them.
+HIDDEN_PERSON = ("id_number", "legacy_id", "phone")
+
+
+def hidden_kept(
+    *, actor: Any, beneficiary: Beneficiary, person: people.PersonData, profile: ProfileData
+) -> tuple[people.PersonData, ProfileData]:
+    """The update's values with what the actor could not see put back, when the actor may not
+    see personal identifiers at the record's unit: the hidden fields left empty take their
+    stored values, and the sensitive (health-related) groups, which are not shown to them, are
+    kept. Unchanged for a user who sees everything."""
+    if can(actor, "pii.view", beneficiary.unit):
+        return person, profile
+    stored = beneficiary.person
+    kept = {
+        name: getattr(stored, name)
+        for name in HIDDEN_PERSON
+        if not str(getattr(person, name) or "").strip()
+    }
+    groups = list(profile.groups)
+    codes = {g.code for g in groups}
+    groups += [
+        GroupEntry(m.group_id, m.year, m.standard)
+        for m in beneficiary.memberships.select_related("group")
+        if m.group.sensitive and m.group_id not in codes
+    ]
+    circumstances = profile.circumstances.strip() or beneficiary.circumstances
+    return (
+        replace(person, **kept),
+        replace(profile, groups=groups, circumstances=circumstances),
+    )
+
+
 @transaction.atomic
 def beneficiary_update(
     *,
@@ -152,6 +186,9 @@ def beneficiary_update(
     )
     if not can(actor, "data.edit", beneficiary.unit):
         raise ApplicationError(_("Bạn không có quyền sửa dữ liệu tại đơn vị này."))
+    person, profile = hidden_kept(
+        actor=actor, beneficiary=beneficiary, person=person, profile=profile
+    )
     _check_profile(profile)
     people.person_update(
         actor=actor, person=beneficiary.person, checked=people.person_check(person)

@@ -174,7 +174,6 @@ def _profile_data(data: dict[str, Any]) -> services.ProfileData:
         )
         for code in data.get("groups", [])
     ]
-    groups += data.get("sensitive_groups", [])
     return services.ProfileData(
         groups=groups,
         circumstances=data.get("circumstances") or "",
@@ -182,43 +181,20 @@ def _profile_data(data: dict[str, Any]) -> services.ProfileData:
     )
 
 
-# What a user without ``pii.view`` does not see on the edit form: the inputs start empty, and an
-# input left empty keeps the stored value (a new value typed replaces it).
-HIDDEN_PERSON = ("id_number", "legacy_id", "phone")
-
-
-def _keep_hidden(data: dict[str, Any], beneficiary: Beneficiary) -> dict[str, Any]:
-    """The form's values with what the user could not see put back: the hidden fields left
-    empty take their stored values, and the sensitive groups (not offered) are kept."""
-    p = beneficiary.person
-    stored = {name: getattr(p, name) for name in HIDDEN_PERSON}
-    stored["circumstances"] = beneficiary.circumstances
-    kept = dict(data)
-    for name, value in stored.items():
-        if not str(data.get(name) or "").strip():
-            kept[name] = value
-    kept["sensitive_groups"] = [
-        services.GroupEntry(m.group_id, m.year, m.standard)
-        for m in beneficiary.memberships.all()
-        if m.group.sensitive
-    ]
-    return kept
-
-
 def _save(
-    request: HttpRequest,
-    form: BeneficiaryForm,
-    unit: Any,
-    beneficiary: Beneficiary | None,
-    *,
-    keep_hidden: bool = False,
+    request: HttpRequest, form: BeneficiaryForm, unit: Any, beneficiary: Beneficiary | None
 ) -> Beneficiary | None:
-    """Check, show warnings to confirm, then save. Returns the record, or None to re-render."""
+    """Check, show warnings to confirm, then save. Returns the record, or None to re-render.
+    An edit by a user who does not see the hidden fields keeps their stored values when left
+    empty (``services.hidden_kept``), and the checks run on those."""
     data = form.cleaned_data
-    if keep_hidden and beneficiary is not None:
-        data = _keep_hidden(data, beneficiary)
+    person, profile = _person_data(data), _profile_data(data)
+    if beneficiary is not None:
+        person, profile = services.hidden_kept(
+            actor=request.user, beneficiary=beneficiary, person=person, profile=profile
+        )
     try:
-        checked = people.person_check(_person_data(data))
+        checked = people.person_check(person)
         if checked.warnings and not data.get("confirm_warnings"):
             form.warnings = checked.warnings  # type: ignore[attr-defined]
             return None
@@ -226,17 +202,13 @@ def _save(
         photo = (upload.name, upload.read()) if upload else None
         if beneficiary is None:
             return services.beneficiary_register(
-                actor=request.user,
-                unit=unit,
-                person=_person_data(data),
-                profile=_profile_data(data),
-                photo=photo,
+                actor=request.user, unit=unit, person=person, profile=profile, photo=photo
             )
         return services.beneficiary_update(
             actor=request.user,
             beneficiary=beneficiary,
-            person=_person_data(data),
-            profile=_profile_data(data),
+            person=person,
+            profile=profile,
             photo=photo,
         )
     except ApplicationError as exc:
@@ -377,7 +349,7 @@ def beneficiary_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if request.method == "POST":
         if form.is_valid():
-            saved = _save(request, form, beneficiary.unit, beneficiary, keep_hidden=not show)
+            saved = _save(request, form, beneficiary.unit, beneficiary)
             if saved is not None:
                 messages.success(request, _("Đã lưu thay đổi."))
                 return redirect("beneficiary_detail", pk=saved.pk)
