@@ -71,3 +71,21 @@ def test_full_dates_of_one_year_that_differ_are_weak_evidence():
     assert points("12/05/1958", "13/05/1958") == pytest.approx(0.45)  # a slip in the day
     assert points("12/05/1958", "03/09/1958") == pytest.approx(0.35)  # a namesake that year
     assert points("12/05/1958", "12/05/1968") == pytest.approx(0.15)
+
+
+def test_a_draft_without_its_birth_date_yet_sees_the_namesake_of_its_commune(tree, people):
+    """Typed "Lê Văn Tám" and picked the commune, no birth date yet: the Lê Văn Tám kept in
+    that commune is shown (it was not until the year was typed); one in another commune, or a
+    draft with a birth date that does not agree, is not."""
+    from nhandao.geo.models import Ward
+    from nhandao.geo.services import geo_load_official
+
+    geo_load_official()
+    ward, other = Ward.objects.order_by("code")[:2]
+    kept = _add(tree.hoan_kiem, full_name="Lê Văn Tám", birth="1951", ward_id=ward.code)
+    _add(tree.hoan_kiem, full_name="Lê Văn Tám", birth="1951", ward_id=other.code)
+    draft = _draft(full_name="Lê Văn Tám", ward_id=ward.code)
+    shown = selectors.person_matches(user=actor(people.clerk), values=draft).matches
+    assert [m.person.pk for m in shown] == [kept.pk]
+    dated = _draft(full_name="Lê Văn Tám", birth="1980", ward_id=ward.code)
+    assert selectors.person_matches(user=actor(people.clerk), values=dated).matches == []

@@ -468,13 +468,11 @@ def _by_name_rows(
 ) -> list[tuple[Any, ...]]:
     qs: Any = donations_query(fund, flt)
     if cursor is not None:
-        name = (
-            Donation.objects.filter(pk=cursor, fund=fund)
-            .values_list("donor_name", flat=True)
-            .first()
-        )
-        if name is not None:
-            key = fold_name(name)
+        # The cursor counts only as a row this very list shows (recorded, not anonymous, of
+        # this fund, matching the search): any other id starts from the top, so that no
+        # hidden name (an anonymous or cancelled gift) can be placed between public ones.
+        key = qs.filter(pk=cursor).values_list("name_key", flat=True).first()
+        if key is not None:
             qs = qs.filter(name_key__gte=key).filter(Q(name_key__gt=key) | Q(id__gt=cursor))
     return list(qs.values_list(*_COLUMNS)[:limit])
 

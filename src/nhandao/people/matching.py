@@ -109,10 +109,19 @@ def candidates(values: dict[str, Any], *, exclude_pk: Any = None) -> list[Person
     return list(found.values())
 
 
+# While the clerk has typed a name and picked the commune but no birth date yet, a record of
+# the same name in the same commune (0.35 + 0.1) is worth showing: the one likely to be
+# entered twice. Only the check as one types uses it (a list's rows are complete).
+UNDATED_DRAFT_THRESHOLD = 0.45
+
+
 def rank(values: dict[str, Any], people: list[Person]) -> list[Match]:
-    """The candidates worth showing (score at least SHOW_THRESHOLD), best first."""
+    """The candidates worth showing (score at least SHOW_THRESHOLD, or
+    UNDATED_DRAFT_THRESHOLD for a draft without its birth date yet), best first."""
+    # (0.35 + 0.1 is 0.44999999999999996 in floating point: the undated floor allows for it.)
+    floor = SHOW_THRESHOLD if values.get("birth_date") else UNDATED_DRAFT_THRESHOLD - 1e-9
     matches = [score(values, p) for p in people]
-    return sorted((m for m in matches if m.score >= SHOW_THRESHOLD), key=lambda m: -m.score)
+    return sorted((m for m in matches if m.score >= floor), key=lambda m: -m.score)
 
 
 def score(values: dict[str, Any], person: Person) -> Match:
