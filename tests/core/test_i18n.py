@@ -395,3 +395,18 @@ def test_every_marked_string_is_in_the_catalog(po_entries: list[Entry]) -> None:
         + "\n\n"
         + REFRESH_COMMANDS
     )
+
+
+def test_a_seeded_role_is_named_in_the_users_language(db):
+    """The role in the top bar followed the language switch no more than the database did."""
+    from django.utils import translation
+
+    from nhandao.orgs.models import Role
+
+    role = Role.objects.get(code="unit_admin")
+    assert role.label == "Quản trị đơn vị"
+    with translation.override("en"):
+        assert role.label == "Unit administrator" and str(role) == "Unit administrator"
+    custom = Role(code="x", name="Vai trò tự đặt")
+    with translation.override("en"):
+        assert custom.label == "Vai trò tự đặt"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 # Every permission the system knows, with its Vietnamese label.
 PERMISSIONS: dict[str, Any] = {
@@ -32,21 +33,21 @@ ALL = list(PERMISSIONS)
 DEFAULT_ROLES: list[dict[str, Any]] = [
     {
         "code": "system_admin",
-        "name": "Quản trị hệ thống",
+        "name": gettext_noop("Quản trị hệ thống"),
         "rank": 10,
         "requires_2fa": True,
         "permissions": ALL,
     },
     {
         "code": "unit_admin",
-        "name": "Quản trị đơn vị",
+        "name": gettext_noop("Quản trị đơn vị"),
         "rank": 20,
         "requires_2fa": True,
         "permissions": list(ALL),
     },
     {
         "code": "officer",
-        "name": "Cán bộ nghiệp vụ",
+        "name": gettext_noop("Cán bộ nghiệp vụ"),
         "rank": 30,
         "requires_2fa": False,
         "permissions": [
@@ -65,35 +66,35 @@ DEFAULT_ROLES: list[dict[str, Any]] = [
     },
     {
         "code": "data_entry",
-        "name": "Nhập liệu",
+        "name": gettext_noop("Nhập liệu"),
         "rank": 40,
         "requires_2fa": False,
         "permissions": ["unit.view", "data.view", "data.edit", "data.import", "donation.record"],
     },
     {
         "code": "viewer",
-        "name": "Chỉ xem",
+        "name": gettext_noop("Chỉ xem"),
         "rank": 50,
         "requires_2fa": False,
         "permissions": ["unit.view", "data.view", "report.view"],
     },
     {
         "code": "auditor",
-        "name": "Kiểm tra, giám sát",
+        "name": gettext_noop("Kiểm tra, giám sát"),
         "rank": 60,
         "requires_2fa": False,
         "permissions": ["unit.view", "data.view", "pii.view", "audit.view", "report.view"],
     },
     {
         "code": "partner",
-        "name": "Cơ quan phối hợp",
+        "name": gettext_noop("Cơ quan phối hợp"),
         "rank": 70,
         "requires_2fa": False,
         "permissions": ["unit.view", "report.view", "report.submit"],
     },
     {
         "code": "partner_org",
-        "name": "Tổ chức, doanh nghiệp phối hợp",
+        "name": gettext_noop("Tổ chức, doanh nghiệp phối hợp"),
         "rank": 80,
         "requires_2fa": False,
         "permissions": ["aid.partner"],
