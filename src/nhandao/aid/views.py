@@ -51,8 +51,12 @@ def _units(request: HttpRequest, unit: Any) -> list[Any]:
 
 
 def _may_see_aid(request: HttpRequest) -> None:
-    """Chapter staff who see data, and partner logins (which see only their own)."""
-    if not (can(request.user, "data.view") or can(request.user, "aid.partner")):
+    """Chapter staff who see data, and partner logins (which see only their own). A partner
+    role not linked to a partner organisation has nothing of its own to see: without the link
+    the partner filter would not apply, so it is refused."""
+    if can(request.user, "data.view"):
+        return
+    if not can(request.user, "aid.partner") or services.partner_of(request.user) is None:
         raise PermissionDenied
 
 

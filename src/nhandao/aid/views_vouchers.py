@@ -4,12 +4,14 @@ Views only speak HTTP: every rule lives in ``vouchers``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +27,7 @@ from nhandao.orgs.selectors import unit_children, unit_get
 
 from . import selectors as aid_selectors
 from . import vouchers
+from .services import partner_of
 
 SHEET_PAGE = 400  # cards per printed batch
 
@@ -58,9 +61,17 @@ def _fail(request: HttpRequest, exc: ApplicationError) -> None:
     messages.error(request, exc.message)
 
 
+def _staff_read(request: HttpRequest, fair: Any) -> None:
+    """The fair's recipients, voucher codes and totals are for chapter staff who may read data
+    where the fair is held; never for a partner organisation's login (it sees its own stalls)."""
+    if partner_of(request.user) is not None or not can(request.user, "data.view", fair.unit):
+        raise PermissionDenied
+
+
 @login_required
 def fair_list(request: HttpRequest) -> HttpResponse:
-    if not (can(request.user, "data.view") or can(request.user, "aid.partner")):
+    partner_login = can(request.user, "aid.partner") and partner_of(request.user) is not None
+    if not (can(request.user, "data.view") or partner_login):
         raise PermissionDenied
     fairs = vouchers.fair_list(user=request.user)[:200]
     return render(request, "aid/vouchers/fair_list.html", {"fairs": fairs})
@@ -90,9 +101,28 @@ def fair_create(request: HttpRequest) -> HttpResponse:
     return render(request, "aid/vouchers/fair_form.html", {"form": form, "unit": unit})
 
 
+def _fair_for_partner(request: HttpRequest, fair: Any, partner: Any) -> HttpResponse:
+    """A partner organisation's view of a fair: its own stalls, with the link to the phone page
+    that redeems vouchers there and what each took in; no recipient, no code, no other stall."""
+    if not can(request.user, "aid.partner", fair.unit):
+        raise PermissionDenied
+    lines = [
+        line for line in vouchers.reconcile(fair=fair).stalls if line.stall.partner_id == partner.pk
+    ]
+    if not lines:
+        raise Http404  # not a fair it takes part in
+    lines.sort(key=lambda line: line.stall.name)
+    ctx = {"fair": fair, "partner": partner, "lines": lines}
+    return render(request, "aid/vouchers/fair_partner.html", ctx)
+
+
 @login_required
 def fair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     fair = vouchers.fair_get(user=request.user, pk=pk)
+    partner = partner_of(request.user)
+    if partner is not None:
+        return _fair_for_partner(request, fair, partner)
+    _staff_read(request, fair)
     rec = vouchers.reconcile(fair=fair)
     query = request.GET.get("q", "")
     found = [
@@ -164,6 +194,7 @@ def voucher_issue(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def voucher_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     fair = vouchers.fair_get(user=request.user, pk=pk)
+    _staff_read(request, fair)
     status = request.GET.get("status", "issued")
     qs = vouchers.voucher_list(fair=fair)
     if status in ("issued", "redeemed", "void"):
@@ -199,6 +230,7 @@ def voucher_redeem(request: HttpRequest, pk: int, stall_pk: int) -> HttpResponse
 @login_required
 def fair_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     fair = vouchers.fair_get(user=request.user, pk=pk)
+    _staff_read(request, fair)
     rec = vouchers.reconcile(fair=fair)
     return render(request, "aid/vouchers/reconcile.html", {"fair": fair, "rec": rec})
 
@@ -206,6 +238,7 @@ def fair_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def fair_reconcile_export(request: HttpRequest, pk: int) -> HttpResponse:
     fair = vouchers.fair_get(user=request.user, pk=pk)
+    _staff_read(request, fair)
     content = vouchers.reconcile_workbook(rec=vouchers.reconcile(fair=fair))
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -97,7 +97,12 @@ def code_display(code: str) -> str:
 
 
 def fair_list(*, user: Any, campaign: Any = None) -> QuerySet[Fair]:
+    """Fairs organised inside the user's scope; a partner organisation's login: those where it
+    has a stall."""
     qs = Fair.objects.visible_to(user).select_related("unit", "campaign")
+    partner = partner_of(user)
+    if partner is not None:
+        qs = qs.filter(pk__in=Stall.objects.filter(partner=partner).values("fair_id"))
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
     return qs.order_by("-held_from", "name")

@@ -2,7 +2,12 @@
 
 Campaigns, their coverage and uncovered list, targets, and the aid recorded in them. Every object
 named in a path or a body goes through a scoped getter: out of scope answers 404, as missing.
-A valid body naming an out-of-scope campaign, person or unit answers 404."""
+A valid body naming an out-of-scope campaign, person or unit answers 404.
+
+Reading needs ``data.view`` (403 otherwise), with two exceptions: the campaigns themselves and
+their coverage counts (no person in them) are also open to ``report.view`` holders, as the
+campaign reports are; the aid recorded in a campaign is also open to a partner organisation's
+login, which sees and records only its own."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from nhandao.aid import selectors as aid_selectors
@@ -20,6 +26,7 @@ from nhandao.aid.api import AidOut, aid_out
 from nhandao.core.errors import ApplicationError
 from nhandao.core.pagination import PageSource
 from nhandao.orgs.api import ErrorOut, Pages
+from nhandao.orgs.permissions import can
 from nhandao.orgs.selectors import unit_get
 from nhandao.people.selectors import person_get
 
@@ -30,7 +37,7 @@ router = Router(tags=["campaigns"])
 
 MAX_VND = 10**15
 MAX_ID = 2**63 - 1
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 class CampaignOut(Schema):
@@ -178,8 +185,36 @@ def _out(c: Campaign) -> CampaignOut:
     )
 
 
+def _deny() -> HttpError:
+    return HttpError(403, _("Bạn không có quyền xem dữ liệu này."))
+
+
 def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
+    """The caller, if they may read business data (403 otherwise)."""
+    user = request.auth  # type: ignore[attr-defined]
+    if not can(user, "data.view"):
+        raise _deny()
+    return user
+
+
+def _report_reader(request: HttpRequest) -> Any:
+    """The caller, if they may read business data or reports: for answers without any person
+    (the campaigns, their coverage counts), as the campaign reports are open to both."""
+    user = request.auth  # type: ignore[attr-defined]
+    if not (can(user, "data.view") or can(user, "report.view")):
+        raise _deny()
+    return user
+
+
+def _aid_user(request: HttpRequest) -> Any:
+    """The caller, if they may read business data or are a partner organisation's login (which
+    reads and records only its own aid, see ``aid.selectors`` and ``aid.services``)."""
+    user = request.auth  # type: ignore[attr-defined]
+    if can(user, "data.view"):
+        return user
+    if can(user, "aid.partner") and aid.partner_of(user) is not None:
+        return user
+    raise _deny()
 
 
 def _own_unit(user: Any) -> Any:
@@ -199,7 +234,7 @@ def _page_unit(user: Any, campaign: Campaign, unit_id: int | None) -> Any:
 
 @router.get(
     "/campaigns",
-    response={200: list[CampaignOut], 401: ErrorOut},
+    response={200: list[CampaignOut], 401: ErrorOut, 403: ErrorOut},
     summary="Phong trào, cuộc vận động trong phạm vi (phát động ở đơn vị mình hoặc cấp trên)",
 )
 @paginate(Pages, page_size=100)
@@ -209,7 +244,8 @@ def campaign_list(
     status: str = Query("", max_length=10),
     year: int | None = Query(None, ge=1900, le=2199),
 ) -> Any:
-    qs = selectors.campaign_list(user=_user(request), kind=kind, status=status, year=year)
+    user = _report_reader(request)
+    qs = selectors.campaign_list(user=user, kind=kind, status=status, year=year)
     return PageSource(qs.prefetch_related("groups"), lambda rows: [_out(c) for c in rows])
 
 
@@ -226,7 +262,7 @@ def campaign_create(request: HttpRequest, body: CampaignIn) -> Any:
     "/campaigns/{campaign_id}", response={200: CampaignOut, **ERRORS}, summary="Một phong trào"
 )
 def campaign_detail(request: HttpRequest, campaign_id: int) -> Any:
-    return _out(selectors.campaign_get(user=_user(request), pk=campaign_id))
+    return _out(selectors.campaign_get(user=_report_reader(request), pk=campaign_id))
 
 
 @router.post(
@@ -249,7 +285,7 @@ def campaign_launch(request: HttpRequest, campaign_id: int) -> Any:
 def campaign_coverage(
     request: HttpRequest, campaign_id: int, unit_id: int | None = Query(None, ge=1, le=MAX_ID)
 ) -> Any:
-    user = _user(request)
+    user = _report_reader(request)
     campaign = selectors.campaign_get(user=user, pk=campaign_id)
     unit = _page_unit(user, campaign, unit_id)
     cov = selectors.coverage(campaign=campaign, unit=unit)
@@ -381,11 +417,11 @@ def _check_groups(codes: list[str | None]) -> None:
 
 @router.post(
     "/campaigns/{campaign_id}/aid",
-    response={201: AidOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={201: AidOut, **ERRORS, 409: ErrorOut},
     summary="Ghi nhận hỗ trợ cho một người (trùng suất: 409)",
 )
 def aid_record(request: HttpRequest, campaign_id: int, body: AidIn) -> Any:
-    user = _user(request)
+    user = _aid_user(request)
     campaign = selectors.campaign_get(user=user, pk=campaign_id)
     person = person_get(user=user, pk=body.person_id)
     distribution = (
@@ -426,7 +462,7 @@ def aid_list(
     unit_id: int | None = Query(None, ge=1, le=MAX_ID),
     person_id: int | None = Query(None, ge=1, le=MAX_ID),
 ) -> Any:
-    user = _user(request)
+    user = _aid_user(request)
     campaign = selectors.campaign_get(user=user, pk=campaign_id)
     unit = unit_get(user=user, pk=unit_id) if unit_id else None
     qs = aid_selectors.aid_list(user=user, campaign=campaign, unit=unit)

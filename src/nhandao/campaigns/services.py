@@ -612,3 +612,29 @@ def example_record(
         changes={"title": [None, example.title], "who": [None, example.who]},
     )
     return example
+
+
+# --- Audit of sensitive reads -------------------------------------------------------------------
+
+
+def record_uncovered_view(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    unit: Any,
+    what: str,
+    records: int,
+    filters: dict[str, Any],
+    ip: str | None,
+) -> None:
+    """The uncovered list of ``campaign`` under ``unit`` served with citizen IDs or sensitive
+    groups in full (the coverage page, its printable list) is logged once: which list, how many
+    rows and with which filters, never the data itself."""
+    audit_record(
+        actor=actor,
+        action=A.VIEW_SENSITIVE,
+        obj=campaign,
+        unit_path=unit.path,
+        changes={"viewed": [None, what], "records": [None, records], "filters": [None, filters]},
+        ip_address=ip,
+    )

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from nhandao.core import lunar
 from nhandao.core.errors import ApplicationError
 from nhandao.core.money import parse_vnd
+from nhandao.core.signals import client_ip
 from nhandao.orgs.permissions import active_unit, can
 from nhandao.orgs.selectors import unit_get
 
@@ -422,6 +423,35 @@ def _with_groups(people: list[Any], show_pii: bool) -> list[tuple[Any, list[str]
     return [(p, groups.get(p.pk, [])) for p in people]
 
 
+def _audit_uncovered(
+    request: HttpRequest,
+    campaign: Campaign,
+    unit: Any,
+    rows: list[tuple[Any, list[str]]],
+    **filters: Any,
+) -> None:
+    """One event per uncovered list served with unmasked data: a citizen ID in full or a
+    sensitive group (only ``pii.view`` holders get either); count and filters, not the data."""
+    from nhandao.beneficiaries.selectors import group_list
+
+    if not rows:
+        return
+    shown = any(p.id_number for p, _groups in rows)
+    if not shown:
+        sensitive = set(group_list().filter(sensitive=True).values_list("name", flat=True))
+        shown = any(sensitive.intersection(groups) for _p, groups in rows)
+    if shown:
+        services.record_uncovered_view(
+            actor=request.user,
+            campaign=campaign,
+            unit=unit,
+            what=f"{request.method} {request.path}",
+            records=len(rows),
+            filters={"unit": unit.pk, **filters},
+            ip=client_ip(request),
+        )
+
+
 @login_required
 def campaign_coverage(request: HttpRequest, pk: int) -> HttpResponse:
     _need(request, "data.view")
@@ -437,6 +467,8 @@ def campaign_coverage(request: HttpRequest, pk: int) -> HttpResponse:
         page: Any = Paginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
         context["page"] = page
         context["rows"] = _with_groups(list(page.object_list), context["show_pii"])
+        if context["show_pii"]:
+            _audit_uncovered(request, campaign, unit, context["rows"], page=page.number)
     return render(request, "campaigns/coverage.html", context)
 
 
@@ -463,6 +495,8 @@ def campaign_uncovered_print(request: HttpRequest, pk: int) -> HttpResponse:
     got = selectors.uncovered_list(campaign=campaign, unit=unit, limit=exports.PRINT_LIMIT)
     context = {"campaign": campaign, "unit": unit, "total": got.total, "show_pii": show_pii}
     context["rows"] = _with_groups(got.people, show_pii)
+    if show_pii:
+        _audit_uncovered(request, campaign, unit, context["rows"], print=True)
     context["today"] = timezone.localdate()
     context["parent"] = type(unit).objects.get_parent(unit)
     return render(request, "campaigns/uncovered_print.html", context)

@@ -12,12 +12,15 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from nhandao.core.errors import ApplicationError
 from nhandao.core.pagination import PageSource
-from nhandao.orgs.api import ERRORS, ErrorOut, Pages
+from nhandao.orgs.api import ErrorOut, Pages
+from nhandao.orgs.permissions import can
 from nhandao.people import selectors as people
 
 from . import selectors, services
@@ -25,6 +28,8 @@ from .models import Course, Participant, Topic
 
 router = Router(tags=["training"])
 MAX_ID = 2**63 - 1
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, **ERRORS}
 
 
 class CourseOut(Schema):
@@ -102,6 +107,15 @@ def _participant(p: Participant) -> dict[str, Any]:
     }
 
 
+def _user(request: HttpRequest) -> Any:
+    """The caller, if they may read business data (403 otherwise, as elsewhere in the API);
+    writes are checked again by the services (``data.edit`` at the course's unit)."""
+    user = request.auth  # type: ignore[attr-defined]
+    if not can(user, "data.view"):
+        raise HttpError(403, _("Bạn không có quyền xem dữ liệu này."))
+    return user
+
+
 def _unit(user: Any) -> Any:
     assignment = getattr(user, "active_assignment", None)
     if assignment is None:
@@ -118,7 +132,7 @@ def _unit(user: Any) -> Any:
 def course_list(
     request: HttpRequest, year: int | None = Query(None, ge=1990, le=2100), topic: str = ""
 ) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+    user = _user(request)
     filters = selectors.CourseFilters(year=year, topic=topic[:16])
     return PageSource(
         selectors.course_list(user=user, filters=filters), lambda rows: [_course(c) for c in rows]
@@ -127,11 +141,11 @@ def course_list(
 
 @router.post(
     "/training/courses",
-    response={201: CourseOut, 400: ErrorOut, 401: ErrorOut},
+    response={201: CourseOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
     summary="Mở lớp tập huấn (tại đơn vị của khóa API)",
 )
 def course_create(request: HttpRequest, body: CourseIn) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+    user = _user(request)
     data = services.CourseData(**body.dict())
     return Status(201, _course(services.course_create(actor=user, unit=_unit(user), data=data)))
 
@@ -140,7 +154,7 @@ def course_create(request: HttpRequest, body: CourseIn) -> Any:
     "/training/courses/{course_id}", response={200: CourseOut, **ERRORS}, summary="Một lớp tập huấn"
 )
 def course_detail(request: HttpRequest, course_id: int) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+    user = _user(request)
     return _course(selectors.course_get(user=user, pk=course_id))
 
 
@@ -150,18 +164,18 @@ def course_detail(request: HttpRequest, course_id: int) -> Any:
     summary="Học viên của một lớp",
 )
 def participant_list(request: HttpRequest, course_id: int) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+    user = _user(request)
     course = selectors.course_get(user=user, pk=course_id)
     return [_participant(p) for p in selectors.course_participants(course=course)]
 
 
 @router.post(
     "/training/courses/{course_id}/participants",
-    response={201: ParticipantOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    response={201: ParticipantOut, **WRITE_ERRORS},
     summary="Thêm một người trong sổ người vào lớp",
 )
 def participant_add(request: HttpRequest, course_id: int, body: ParticipantIn) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+    user = _user(request)
     course = selectors.course_get(user=user, pk=course_id)
     person = people.person_get(user=user, pk=body.person_id)
     return Status(
@@ -171,11 +185,11 @@ def participant_add(request: HttpRequest, course_id: int, body: ParticipantIn) -
 
 @router.post(
     "/training/participants/{participant_id}/result",
-    response={200: ParticipantOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: ParticipantOut, **WRITE_ERRORS},
     summary="Ghi số buổi tham dự, kết quả và điểm",
 )
 def participant_record(request: HttpRequest, participant_id: int, body: RecordIn) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+    user = _user(request)
     p = selectors.participant_get(user=user, pk=participant_id)
     score = None if body.score is None else Decimal(str(round(body.score, 1)))
     p = services.participant_record(
@@ -190,11 +204,11 @@ def participant_record(request: HttpRequest, participant_id: int, body: RecordIn
 
 @router.post(
     "/training/participants/{participant_id}/certificate",
-    response={201: ParticipantOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    response={201: ParticipantOut, **WRITE_ERRORS},
     summary="Cấp chứng nhận (số tiếp theo của đơn vị nếu không ghi số)",
 )
 def certificate_issue(request: HttpRequest, participant_id: int, body: IssueIn) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+    user = _user(request)
     p = selectors.participant_get(user=user, pk=participant_id)
     p = services.certificate_issue(actor=user, participant=p, **body.dict())
     return Status(201, _participant(p))
@@ -207,7 +221,7 @@ def certificate_issue(request: HttpRequest, participant_id: int, body: IssueIn) 
 )
 @paginate(Pages, page_size=100)
 def certificate_list(request: HttpRequest, q: str = "") -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+    user = _user(request)
     qs = selectors.certificate_list(user=user, query=q[:100])
     return PageSource(qs, lambda rows: [_participant(p) for p in rows])
 
@@ -221,7 +235,7 @@ def certificate_list(request: HttpRequest, q: str = "") -> Any:
 def expiring_list(
     request: HttpRequest, days: int = Query(90, ge=1, le=3650), topic: str = Topic.FIRST_AID
 ) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+    user = _user(request)
     qs = selectors.expiring_list(
         user=user, unit=_unit(user), today=timezone.localdate(), days=days, topic=topic[:16]
     )

@@ -38,8 +38,16 @@ def _unit(request: HttpRequest) -> Any:
 
 
 def _chosen_unit(request: HttpRequest) -> Any:
+    """The unit a list is about: ``?unit=`` (through the scoped getter) or the user's own; the
+    reader needs ``data.view`` either way (there too when they chose one)."""
     pk = request.GET.get("unit")
-    return orgs.unit_get(user=request.user, pk=pk) if pk else _unit(request)
+    if not pk:
+        return _unit(request)
+    require_view(request)
+    unit = orgs.unit_get(user=request.user, pk=pk)
+    if not can(request.user, "data.view", unit):
+        raise PermissionDenied
+    return unit
 
 
 def _may_edit(request: HttpRequest, unit: Any) -> None:
