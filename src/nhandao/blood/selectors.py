@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from nhandao.core.scoping import get_visible_or_404
 
@@ -378,10 +379,18 @@ class BloodStats:
         return 100.0 * self.total / self.target if self.target else None
 
 
-def blood_stats(*, user: Any, year: int, unit: Any = None, campaign: Any = None) -> BloodStats:
+# Small-cell suppression: a deferral reason given for fewer donors than this is not named to a
+# role without pii.view (with who gave blood that day, a count of 1 or 2 names the person).
+SMALL_CELL = 5
+
+
+def blood_stats(
+    *, user: Any, year: int, unit: Any = None, campaign: Any = None, small_cell: int = 0
+) -> BloodStats:
     """Units collected (one donation = one unit) against the sessions' targets by month, by blood
     group, first-time and repeat donors, deferral reasons: for a unit's subtree or a blood drive.
-    A drive's target is its campaign target in blood units when one is set."""
+    A drive's target is its campaign target in blood units when one is set. With ``small_cell``
+    the reasons given for fewer donors than that are counted together as "other reasons"."""
     donations = BloodDonation.objects.visible_to(user).filter(donated_on__year=year)
     sessions = BloodSession.objects.visible_to(user).filter(held_on__year=year)
     deferrals = Deferral.objects.visible_to(user).filter(deferred_on__year=year)
@@ -413,9 +422,18 @@ def blood_stats(*, user: Any, year: int, unit: Any = None, campaign: Any = None)
         target = _campaign_blood_target(campaign, unit) or target
     from .services import deferral_label
 
-    reasons = Counter(
-        str(deferral_label(c)) for c in deferrals.values_list("reason_code", flat=True)
-    )
+    reasons: Counter[str] = Counter()
+    donors_of: dict[str, set[int]] = {}
+    for code, donor_id in deferrals.values_list("reason_code", "donor_id"):
+        label = str(deferral_label(code))
+        reasons[label] += 1
+        donors_of.setdefault(label, set()).add(donor_id)
+    few = [label for label, ids in donors_of.items() if len(ids) < small_cell]
+    hidden = sum(reasons.pop(label) for label in few)
+    deferral_rows = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    if hidden:
+        label = _("Lý do khác (mỗi lý do dưới %(n)s người)") % {"n": small_cell}
+        deferral_rows.append((label, hidden))
     return BloodStats(
         year=year,
         months=[(m, by_month.get(m, 0), int(target_by_month.get(m) or 0)) for m in range(1, 13)],
@@ -425,7 +443,7 @@ def blood_stats(*, user: Any, year: int, unit: Any = None, campaign: Any = None)
         first_time=first,
         repeat=total - first,
         volume_ml=int(donations.aggregate(v=_sum("volume_ml"))["v"] or 0),
-        deferrals=sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])),
+        deferrals=deferral_rows,
         sessions=sessions.count(),
     )
 

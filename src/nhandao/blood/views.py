@@ -4,6 +4,7 @@ Views only speak HTTP; reading is in ``selectors``, changing in the services."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import qrcode
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from nhandao.campaigns import selectors as campaigns
 from nhandao.core.errors import ApplicationError
+from nhandao.core.masking import mask_id
 from nhandao.core.signals import client_ip
 from nhandao.orgs import selectors as orgs
 from nhandao.orgs.permissions import active_unit, can, require_view
@@ -40,7 +42,7 @@ from .forms_main import (
 from .honours import honour_award
 from .models import HonourStatus, PledgeKind, SessionStatus
 from .pledges import pledge_register, pledge_withdraw
-from .services import sensitive_viewed
+from .services import sensitive_list_viewed, sensitive_viewed
 from .sessions import SessionData, registration_add, registration_remove, session_create
 from .sessions import session_update as session_save
 
@@ -106,6 +108,29 @@ def _too_many(request: HttpRequest, n: int, back: str) -> HttpResponse | None:
     return redirect(back)
 
 
+def _audit_list(request: HttpRequest, unit: Any, records: int, chosen: dict[str, Any]) -> None:
+    """One event per list or file served with donors' phones in full: which one, how many rows
+    and with which filters (a search by number masked), never the data itself."""
+    filters: dict[str, Any] = {}
+    for key, value in chosen.items():
+        if key == "query" and re.fullmatch(r"[\d\s.+()-]+", value.strip() or "-"):
+            value = mask_id(re.sub(r"\D", "", value))
+        if value not in (None, "", False):
+            filters[key] = value.pk if hasattr(value, "pk") else value
+    if request.GET.get("page"):
+        filters["page"] = request.GET["page"][:6]
+    if request.GET.get("format"):
+        filters["format"] = request.GET["format"][:6]
+    sensitive_list_viewed(
+        actor=request.user,
+        unit_path=unit.path,
+        what=f"{request.method} {request.path}",
+        records=records,
+        filters=filters,
+        ip=client_ip(request),
+    )
+
+
 # --- donors ----------------------------------------------------------------------------------
 
 
@@ -131,11 +156,16 @@ def blood_donor_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    unit = chosen.get("unit") or active_unit(request)  # the list holds this unit's subtree
+    show_phone = can(request.user, "pii.view", unit)
+    rows = list(page.object_list)
+    if show_phone and any(d.person.phone for d in rows):
+        _audit_list(request, unit, len(rows), chosen)
     context = {
         "form": form,
         "page": page,
         "query_string": query.urlencode(),
-        "show_phone": can(request.user, "pii.view"),
+        "show_phone": show_phone,
     }
     return render(request, "blood/donor_list.html", context)
 
@@ -145,16 +175,20 @@ def blood_donor_export(request: HttpRequest) -> HttpResponse:
     require_view(request)
     _form, chosen = _donor_filters(request)
     qs = selectors.donor_list(user=request.user, **chosen)
-    if refused := _too_many(request, qs.count(), "blood_donor_list"):
+    n = qs.count()
+    if refused := _too_many(request, n, "blood_donor_list"):
         return refused
     unit = chosen.get("unit") or active_unit(request)
+    show_phone = can(request.user, "pii.view", unit)
     content = exports.donors_workbook(
         donors=qs.iterator(chunk_size=2000),
         unit_name=unit.name,
         parent_name=unit_parent_name(unit),
         today=timezone.localdate(),
-        show_phone=can(request.user, "pii.view", unit),
+        show_phone=show_phone,
     )
+    if show_phone and n:
+        _audit_list(request, unit, n, chosen)
     return _file(content, XLSX, "nguoi-hien-mau")
 
 
@@ -412,13 +446,17 @@ def blood_reminder_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    show_phone = can(request.user, "pii.view", chosen["unit"])
+    rows = list(page.object_list)
+    if show_phone and rows:  # every donor reminded has a phone
+        _audit_list(request, chosen["unit"], len(rows), chosen)
     context = {
         **chosen,
         "page": page,
         "units": _units(request, active_unit(request)),
         "groups": selectors.BLOOD_GROUPS,
         "query_string": query.urlencode(),
-        "show_phone": can(request.user, "pii.view", chosen["unit"]),
+        "show_phone": show_phone,
     }
     return render(request, "blood/reminder_list.html", context)
 
@@ -428,10 +466,13 @@ def blood_reminder_export(request: HttpRequest) -> HttpResponse:
     require_view(request)
     chosen = _reminder_filters(request)
     qs = selectors.reminder_list(user=request.user, **chosen)
-    if refused := _too_many(request, qs.count(), "blood_reminder_list"):
+    n = qs.count()
+    if refused := _too_many(request, n, "blood_reminder_list"):
         return refused
     unit = chosen["unit"]
     show_phone = can(request.user, "pii.view", unit)
+    if show_phone and n:
+        _audit_list(request, unit, n, chosen)
     if request.GET.get("format") == "csv":
         content = exports.reminders_csv(donors=qs.iterator(chunk_size=2000), show_phone=show_phone)
         return _file(content, "text/csv; charset=utf-8", "nhac-hien-mau")
@@ -526,8 +567,14 @@ def _stats(request: HttpRequest) -> tuple[Any, Any, Any]:
         if campaign.kind != "blood_drive":
             raise Http404
     unit = _chosen_unit(request) if request.GET.get("unit") or campaign is None else None
+    # Every row read lies in the scope of the unit acted for: pii.view there names every reason.
+    named = can(request.user, "pii.view", unit or active_unit(request))
     stats = selectors.blood_stats(
-        user=request.user, year=_year(request), unit=unit, campaign=campaign
+        user=request.user,
+        year=_year(request),
+        unit=unit,
+        campaign=campaign,
+        small_cell=0 if named else selectors.SMALL_CELL,
     )
     return stats, unit, campaign
 

@@ -17,13 +17,13 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from nhandao.core.errors import ApplicationError
-from nhandao.core.masking import mask_id
 from nhandao.core.pagination import PageSource
+from nhandao.core.signals import client_ip
 from nhandao.orgs.api import ErrorOut, Pages
 from nhandao.orgs.permissions import can
 
 from . import pledges as pledge_services
-from . import receipts, services
+from . import privacy, receipts, services
 from . import selectors_donations as sel
 from .ledger import Earmark
 from .models import Donation, Donor, Pledge
@@ -219,14 +219,13 @@ def _unit(user: Any) -> Any:
 
 
 def _donor_out(donor: Donor, user: Any) -> DonorOut:
-    show = can(user, "pii.view", donor.unit)
     return DonorOut(
         id=donor.pk,
         kind=donor.kind,
         name=donor.name,
         tax_code=donor.tax_code,
-        id_number=donor.id_number if show else mask_id(donor.id_number),
-        phone=donor.phone,
+        id_number=privacy.id_number_for(user, donor),
+        phone=privacy.phone_for(user, donor),
         email=donor.email,
         address=donor.address,
         country=donor.country,
@@ -334,7 +333,24 @@ def _earmark(user: Any, body: DonationEarmarkIn) -> Earmark:
 def donor_list(request: HttpRequest, filters: Query[DonorQuery]) -> Any:
     user = _user(request)
     qs = sel.donor_list(user=user, query=filters.q, kind=filters.kind)
-    return PageSource(qs, lambda rows: [_donor_out(x, user) for x in rows])
+
+    def page(rows: list[Donor]) -> list[DonorOut]:
+        # One event per page served with a phone or an ID number in full: how many, which filters.
+        if any(privacy.holds_unmasked(user, x) for x in rows):
+            assignment = getattr(user, "active_assignment", None)
+            privacy.donors_listed(
+                actor=user,
+                unit_path=assignment.unit.path if assignment else "",
+                what=f"{request.method} {request.path}",
+                records=len(rows),
+                filters=privacy.filters_summary(
+                    q=filters.q, kind=filters.kind, page=request.GET.get("page", "1")[:6]
+                ),
+                ip=client_ip(request),
+            )
+        return [_donor_out(x, user) for x in rows]
+
+    return PageSource(qs, page)
 
 
 @router.post("/funds/donors", response={201: DonorOut, **ERRORS}, summary="Thêm nhà hảo tâm")
@@ -351,7 +367,16 @@ def donor_create(request: HttpRequest, body: DonorIn) -> Any:
 )
 def donor_get(request: HttpRequest, donor_id: int) -> Any:
     user = _user(request)
-    return _donor_out(sel.donor_get(user=user, pk=donor_id), user)
+    donor = sel.donor_get(user=user, pk=donor_id)
+    _audit_one(request, user, donor)
+    return _donor_out(donor, user)
+
+
+def _audit_one(request: HttpRequest, user: Any, donor: Donor) -> None:
+    if privacy.holds_unmasked(user, donor):
+        privacy.donor_viewed(
+            actor=user, donor=donor, ip=client_ip(request), what=f"{request.method} {request.path}"
+        )
 
 
 @router.put(
@@ -365,7 +390,9 @@ def donor_update(request: HttpRequest, donor_id: int, body: DonorIn) -> Any:
     data = body.dict()
     if not can(user, "pii.view", donor.unit):
         data["id_number"] = donor.id_number  # a masked value is never written back
+    data["phone"] = privacy.phone_kept(user, donor, data["phone"])
     donor = services.donor_update(actor=user, donor=donor, data=services.DonorData(**data))
+    _audit_one(request, user, donor)
     return _donor_out(donor, user)
 
 

@@ -264,8 +264,9 @@ def donor_merge(*, actor: Any, survivor: Donor, other: Donor) -> Donor:
 
 
 def pair_rows(a: Donor, b: Donor, *, show_id: bool) -> list[tuple[str, str, str, bool]]:
-    """The side-by-side lines of the review page: (label, a, b, agree)."""
-    from nhandao.core.masking import mask_id
+    """The side-by-side lines of the review page: (label, a, b, agree). Without ``show_id``
+    (pii.view at both donors' units) the ID numbers and phones are masked."""
+    from nhandao.core.masking import mask_id, mask_phone
 
     def value(x: Donor, name: str) -> str:
         v = getattr(x, name)
@@ -273,6 +274,8 @@ def pair_rows(a: Donor, b: Donor, *, show_id: bool) -> list[tuple[str, str, str,
             return str(x.get_kind_display())
         if name == "id_number" and v and not show_id:
             return mask_id(v)
+        if name == "phone" and v and not show_id:
+            return mask_phone(v)
         if name == "unit":
             return x.unit.name
         return str(v or "")

@@ -204,7 +204,7 @@ def reminders_due(
         pledges = Pledge.objects.visible_to(user).filter(status=PledgeStatus.OPEN)
     pledges = pledges.filter(
         pk__in=PledgeInstalment.objects.filter(due_on__lte=horizon).values("pledge_id")
-    ).select_related("donor", "fund", "unit")
+    ).select_related("donor", "donor__unit", "fund", "unit")
     out: list[tuple[Pledge, InstalmentView]] = []
     for pledge in pledges.prefetch_related("instalments"):
         view = pledge_view(pledge, today=today)

@@ -5,6 +5,7 @@ is in ``selectors_donations``, writing in the services (``services``, ``donors``
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,9 +23,10 @@ from django.views.decorators.http import require_POST
 
 from nhandao.core.audit import audit_record
 from nhandao.core.errors import ApplicationError
-from nhandao.core.masking import mask_id
+from nhandao.core.masking import mask_phone
 from nhandao.core.models import AuditEvent
 from nhandao.core.money import format_vnd
+from nhandao.core.signals import client_ip
 from nhandao.core.workbooks import official_list
 from nhandao.orgs.permissions import active_unit as _unit
 from nhandao.orgs.permissions import can
@@ -33,7 +35,7 @@ from nhandao.orgs.selectors import unit_parent_name
 
 from . import donors as donor_services
 from . import pledges as pledge_services
-from . import receipts, services
+from . import privacy, receipts, services
 from . import selectors_donations as sel
 from .forms_donations import (
     ContactForm,
@@ -56,6 +58,39 @@ PAGE_SIZE = 50
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _scope_path(request: HttpRequest) -> str:
+    """The path of the unit the user acts for, for the audit trail ("" without one)."""
+    assignment = getattr(request.user, "active_assignment", None)
+    return assignment.unit.path if assignment is not None else ""
+
+
+def _unmasked(request: HttpRequest, donor: Any) -> bool:
+    return privacy.shows_pii(request.user, donor) and bool(donor.phone or donor.id_number)
+
+
+def _audit_donors(
+    request: HttpRequest,
+    donors: list[Any],
+    *,
+    what: str = "",
+    records: int | None = None,
+    unmasked: bool | None = None,
+    **filters: Any,
+) -> None:
+    """One event per list or file of donors served with a phone or an ID number in full."""
+    if unmasked is None:
+        unmasked = any(_unmasked(request, d) for d in donors)
+    if unmasked:
+        privacy.donors_listed(
+            actor=request.user,
+            unit_path=_scope_path(request),
+            what=what or f"{request.method} {request.path}",
+            records=len(donors) if records is None else records,
+            filters=privacy.filters_summary(**filters),
+            ip=client_ip(request),
+        )
 
 
 def _may_record(request: HttpRequest, unit: Any = None) -> None:
@@ -151,9 +186,12 @@ def donor_list(request: HttpRequest) -> HttpResponse:
     form, chosen = _donor_filters(request)
     qs = sel.donor_list(user=request.user, **chosen)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    donors = list(page.object_list)
+    _audit_donors(request, donors, page=page.number, **chosen)
     context = {
         "form": form,
         "page": page,
+        "rows": [(d, privacy.phone_for(request.user, d)) for d in donors],
         "query_string": _query_string(request),
         "may_record": can(request.user, "donation.record"),
     }
@@ -169,10 +207,16 @@ def donor_export(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Danh sách quá dài: hãy lọc bớt trước khi xuất."))
         return redirect("donor_list")
     unit = _unit(request)
-    rows = (
-        [n, x.name, str(x.get_kind_display()), x.tax_code, x.phone, x.email, x.address, x.unit.name]
-        for n, x in enumerate(qs.iterator(chunk_size=2000), start=1)
-    )
+    served = {"records": 0, "unmasked": False}
+
+    def rows() -> Iterator[list[Any]]:
+        for n, x in enumerate(qs.iterator(chunk_size=2000), start=1):
+            served["records"] = n
+            served["unmasked"] = served["unmasked"] or _unmasked(request, x)
+            phone = privacy.phone_for(request.user, x)
+            kind = str(x.get_kind_display())
+            yield [n, x.name, kind, x.tax_code, phone, x.email, x.address, x.unit.name]
+
     content = official_list(
         title=_("Danh sách nhà hảo tâm"),
         subtitle=_("Ngày %(d)s") % {"d": _d(timezone.localdate())},
@@ -188,8 +232,12 @@ def donor_export(request: HttpRequest) -> HttpResponse:
             (_("Địa chỉ"), 30),
             (_("Đơn vị quản lý"), 28),
         ],
-        rows=rows,
+        rows=rows(),
         today=timezone.localdate(),
+    )
+    # Logged once the workbook is built: how many rows it holds, not what they say.
+    _audit_donors(
+        request, [], records=served["records"], unmasked=bool(served["unmasked"]), **chosen
     )
     return _file(content, XLSX, f"nha-hao-tam-{_stamp()}.xlsx")
 
@@ -228,11 +276,18 @@ def donor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("donor_detail", pk=survivor.pk)
     history = sel.donor_history(donor=donor, user=request.user)
-    show_id = can(request.user, "pii.view", donor.unit)
+    if privacy.holds_unmasked(request.user, donor, contacts=history.contacts):
+        privacy.donor_viewed(
+            actor=request.user, donor=donor, ip=client_ip(request), what="donor_page"
+        )
     context = {
         "donor": donor,
         "h": history,
-        "id_number": donor.id_number if show_id else mask_id(donor.id_number),
+        "id_number": privacy.id_number_for(request.user, donor),
+        "phone": privacy.phone_for(request.user, donor),
+        "contacts": [
+            (c, privacy.phone_for(request.user, donor, c.phone)) for c in history.contacts
+        ],
         "may_record": can(request.user, "donation.record", donor.unit),
         "contact_form": ContactForm(),
         "this_year": timezone.localdate().year,
@@ -258,15 +313,18 @@ def donor_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "note",
     )
     initial = {f: getattr(donor, f) for f in fields}
-    show_id = can(request.user, "pii.view", donor.unit)
+    show_id = privacy.shows_pii(request.user, donor)
     if show_id:
         initial["id_number"] = donor.id_number
+    else:
+        initial["phone"] = mask_phone(donor.phone)  # sent back unchanged, the number is kept
     form = DonorForm(request.POST or None, initial=initial)
     if not show_id:
         form.fields.pop("id_number")
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.setdefault("id_number", donor.id_number)
+        data["phone"] = privacy.phone_kept(request.user, donor, data.get("phone") or "")
         try:
             services.donor_update(actor=request.user, donor=donor, data=services.DonorData(**data))
         except ApplicationError as exc:
@@ -341,7 +399,9 @@ def donor_search(request: HttpRequest) -> HttpResponse:
     _may_view(request)
     query = request.GET.get("donor_query") or request.GET.get("q") or ""
     found = sel.donor_list(user=request.user, query=query)[:15] if query.strip() else []
-    return render(request, "funds/donors/_search.html", {"found": found, "query": query})
+    # A picker only needs to tell namesakes apart: the phone is always shown masked here.
+    rows = [(d, mask_phone(d.phone)) for d in found]
+    return render(request, "funds/donors/_search.html", {"found": rows, "query": query})
 
 
 # --- duplicates ------------------------------------------------------------------------------
@@ -380,7 +440,9 @@ def donor_pair(request: HttpRequest, pk: int, other: int) -> HttpResponse:
             messages.error(request, _("Hãy chọn một quyết định."))
         except ApplicationError as exc:
             messages.error(request, exc.message)
-    show_id = can(request.user, "pii.view", a.unit) and can(request.user, "pii.view", b.unit)
+    show_id = privacy.shows_pii(request.user, a) and privacy.shows_pii(request.user, b)
+    if show_id:
+        _audit_donors(request, [a, b], what="donor_pair", a=a.pk, b=b.pk)
     context = {
         "a": a,
         "b": b,
@@ -917,7 +979,9 @@ def pledge_reminders(request: HttpRequest) -> HttpResponse:
         days = min(max(int(request.GET.get("days") or pledge_services.REMIND_DAYS), 0), 366)
     except ValueError:
         days = pledge_services.REMIND_DAYS
-    rows = pledge_services.reminders_due(user=request.user, days=days)
+    due = pledge_services.reminders_due(user=request.user, days=days)
+    _audit_donors(request, list({p.donor_id: p.donor for p, _i in due}.values()), days=days)
+    rows = [(p, i, privacy.phone_for(request.user, p.donor)) for p, i in due]
     context = {
         "rows": rows,
         "days": days,

@@ -35,6 +35,20 @@ from .models import (
 from .services import member_register
 
 A = AuditEvent.Action
+
+
+def application_sensitive_viewed(*, actor: Any, app: Application, ip: str | None) -> None:
+    """An application's page shown with the applicant's phone in full is logged."""
+    audit_record(
+        actor=actor,
+        action=A.VIEW_SENSITIVE,
+        obj=app,
+        unit_path=app.unit.path,
+        changes={"viewed": [None, "application_page"]},
+        ip_address=ip,
+    )
+
+
 JOINABLE_KINDS = (UnitKind.COMMUNE, UnitKind.BRANCH)
 MESSAGE_MAX = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

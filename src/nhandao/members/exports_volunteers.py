@@ -79,7 +79,11 @@ def volunteers_workbook(
     unit_name: str,
     parent_name: str,
     today: dt.date,
+    show_phone: bool,
 ) -> bytes:
+    """The volunteers' list; their phones masked for a role without pii.view."""
+    from nhandao.core.masking import mask_phone
+
     skills: dict[int, list[str]] = {}
     if rows:
         through = type(rows[0]).skills.through
@@ -92,7 +96,7 @@ def volunteers_workbook(
             n,
             v.person.full_name,
             v.person.birth_display,
-            v.person.phone,
+            v.person.phone if show_phone else mask_phone(v.person.phone),
             v.get_kind_display(),
             v.unit.name,
             ", ".join(sorted(skills.get(v.pk, []))),

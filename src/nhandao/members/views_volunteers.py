@@ -4,6 +4,7 @@ applications (the public form itself is in ``views_public``). Views only speak H
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from nhandao.campaigns import selectors as campaigns
 from nhandao.core.errors import ApplicationError
+from nhandao.core.masking import mask_id, mask_phone
 from nhandao.core.signals import client_ip
 from nhandao.orgs import selectors as orgs
 from nhandao.orgs.permissions import active_unit, can
@@ -134,14 +136,40 @@ def volunteer_export(request: HttpRequest) -> HttpResponse:
     rows = list(
         selectors.volunteer_list(user=request.user, unit=unit, filters=filters)[:EXPORT_LIMIT]
     )
+    show_phone = can(request.user, "pii.view", unit)  # the list holds the unit's subtree
     content = exports_volunteers.volunteers_workbook(
         rows=rows,
         active=selectors.active_flags(rows),
         unit_name=unit.name,
         parent_name=unit_parent_name(unit),
         today=timezone.localdate(),
+        show_phone=show_phone,
     )
+    if show_phone and any(v.person.phone for v in rows):
+        volunteers.volunteers_sensitive_viewed(
+            actor=request.user,
+            unit=unit,
+            what=f"{request.method} {request.path}",
+            records=len(rows),
+            filters=_filters_summary(filters),
+            ip=client_ip(request),
+        )
     return _xlsx(content, "tinh-nguyen-vien")
+
+
+def _filters_summary(filters: selectors.Filters) -> dict[str, Any]:
+    """The filters as the audit trail keeps them: those given, a search by number masked."""
+    query = filters.query.strip()
+    if query and re.fullmatch(r"[\d\s.+()-]+", query):
+        query = mask_id(re.sub(r"\D", "", query))
+    given = {
+        "q": query,
+        "kind": filters.kind,
+        "skill": filters.skill,
+        "team": filters.team.pk if filters.team is not None else None,
+        "active": filters.active,
+    }
+    return {key: value for key, value in given.items() if value}
 
 
 @login_required
@@ -529,8 +557,14 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             result = people_selectors.person_matches(user=request.user, values=values)
         except ApplicationError:
             result = None
+    show_phone = can(request.user, "pii.view", app.unit)
+    if show_phone and app.phone:
+        applications.application_sensitive_viewed(
+            actor=request.user, app=app, ip=client_ip(request)
+        )
     context = {
         "app": app,
+        "phone": app.phone if show_phone else mask_phone(app.phone),
         "result": result,
         "skills": [n for c, n in _skills() if c in app.skills.split(",")],
         "may_edit": can(request.user, "data.edit", app.unit),

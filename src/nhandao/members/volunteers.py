@@ -25,6 +25,24 @@ from nhandao.people import services as people
 from .models import ServiceHours, Skill, TeamMembership, Volunteer, VolunteerKind, VolunteerRule
 
 A = AuditEvent.Action
+
+
+def volunteers_sensitive_viewed(
+    *, actor: Any, unit: Any, what: str, records: int, filters: dict[str, Any], ip: str | None
+) -> None:
+    """A list of volunteers served with their phones in full (the workbook) is logged once:
+    which list, how many records and with which filters, never the data itself."""
+    audit_record(
+        actor=actor,
+        action=A.VIEW_SENSITIVE,
+        object_type=Volunteer._meta.label_lower,
+        object_repr=what[:255],
+        unit_path=unit.path,
+        changes={"viewed": [None, what], "records": [None, records], "filters": [None, filters]},
+        ip_address=ip,
+    )
+
+
 ADULT_AGE = 18
 MAX_HOURS = Decimal(24)
 
