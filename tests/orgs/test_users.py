@@ -173,3 +173,43 @@ def test_audit_page_is_scoped(client, tree, people):
     reprs = {e.object_repr for e in events}
     assert "Hội Chữ thập đỏ phường Ba Đình" in reprs
     assert "Hội Chữ thập đỏ xã Vĩnh Linh" not in reprs
+
+
+def test_audit_page_filters_names_kinds_and_shows_changes(client, tree, people, register):
+    """The trail says what kind of record each event is about and what changed (labels, dates
+    as dd/mm/yyyy), filters by who, what, kind and day, and every event of a request carries
+    the client's address, whichever service recorded it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    auditor = User.objects.create_user(username="kiemtra", password="x")
+    RoleAssignment.objects.create(user=auditor, unit=tree.hanoi, role_id=Role.AUDITOR)
+    login(client, people.hn_officer)
+    client.post(
+        reverse("beneficiary_create"),
+        {"full_name": "Lê Thị Hoa", "birth": "12/03/1950", "status": "active"},
+        REMOTE_ADDR="10.1.2.3",
+    )
+    created = AuditEvent.objects.filter(object_type="people.person").latest("id")
+    assert created.ip_address == "10.1.2.3"  # the service did not pass it
+    client.logout()
+    login(client, auditor)
+    page = client.get(
+        reverse("audit_list"), {"actor": "hn_officer", "object_type": "people.person"}
+    )
+    rows = page.context["rows"]
+    assert rows and all(e.actor_label == "hn_officer" for e, _k, _c in rows)
+    _event, kind, changes = next(r for r in rows if r[0].pk == created.pk)
+    assert kind == "Nhân khẩu"
+    assert ("Họ và tên", "—", "Lê Thị Hoa") in changes
+    assert any(after == "12/03/1950" for _l, _b, after in changes)
+    body = page.content.decode()
+    assert "10.1.2.3" in body and "Nhân khẩu" in body
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).strftime("%d/%m/%Y")
+    later = client.get(reverse("audit_list"), {"date_from": tomorrow})
+    assert later.context["rows"] == []
+    updates = client.get(reverse("audit_list"), {"action": "update"}).context["rows"]
+    assert updates == []  # nothing was changed, only created
+    creations = client.get(reverse("audit_list"), {"action": "create"}).context["rows"]
+    assert creations and all(e.action == "create" for e, _k, _c in creations)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from contextvars import ContextVar
 from typing import Any
 
+from django.apps import apps
 from django.db import models
+from django.utils.translation import pgettext
 
 from .models import AuditEvent
+
+# The address of the request being served (set by ``core.middleware.AuditContextMiddleware``):
+# every event recorded while serving it carries it, not only those whose caller passed it.
+request_ip: ContextVar[str | None] = ContextVar("audit_request_ip", default=None)
 
 
 def _jsonable(value: Any) -> Any:
@@ -58,8 +67,63 @@ def audit_record(
         object_repr=object_repr[:255],
         unit_path=unit_path,
         changes=_jsonable(changes or {}),
-        ip_address=ip_address,
+        ip_address=ip_address or request_ip.get(),
     )
+
+
+def object_type_label(object_type: str) -> str:
+    """The kind of an event's object in the user's language ("people.person" -> "Người")."""
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return object_type
+    return str(model._meta.verbose_name).capitalize()
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _shown(value: Any) -> str:
+    """A value of an event's changes as a person reads it: a date as dd/mm/yyyy, nothing as
+    "—", yes/no, a list joined."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return pgettext("yes or no", "có") if value else pgettext("yes or no", "không")
+    if isinstance(value, list):
+        return ", ".join(_shown(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_shown(v)}" for k, v in value.items())
+    text = str(value)
+    if _ISO_DATE.fullmatch(text):
+        return dt.date.fromisoformat(text).strftime("%d/%m/%Y")
+    return text
+
+
+def change_rows(event: AuditEvent) -> list[tuple[str, str, str]]:
+    """(field, before, after) of an event's changes, the field named as its model names it, for
+    pages that show a record's history or the audit trail. A creation leaves out what it left
+    empty."""
+    try:
+        model = apps.get_model(event.object_type) if event.object_type else None
+    except (LookupError, ValueError):
+        model = None
+    labels: dict[str, str] = {}
+    if model is not None:
+        for f in model._meta.get_fields():
+            name = getattr(f, "verbose_name", None)
+            if name:
+                labels[f.name] = str(name)
+                labels[getattr(f, "attname", f.name)] = str(name)
+    rows = []
+    changes: dict[str, Any] = event.changes if isinstance(event.changes, dict) else {}
+    for key, pair in changes.items():
+        before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+        if event.action == AuditEvent.Action.CREATE and before is None and after in ("", None, []):
+            continue
+        label = labels.get(str(key)) or str(key)
+        rows.append((label.capitalize(), _shown(before), _shown(after)))
+    return rows
 
 
 def audit_events_for(*, object_type: str, object_id: str) -> models.QuerySet[AuditEvent]:

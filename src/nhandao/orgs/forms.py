@@ -111,3 +111,20 @@ class TokenForm(StyledForm):
     def __init__(self, *args: Any, assignments: list[Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["assignment"].choices = [(a.pk, str(a)) for a in assignments]  # type: ignore[attr-defined]
+
+
+class AuditFilterForm(StyledForm):
+    """The audit trail's filters: who, what, which kind of record, between which days."""
+
+    actor = forms.CharField(label=_("Người thực hiện"), required=False, max_length=150)
+    action = forms.ChoiceField(label=_("Thao tác"), required=False)
+    object_type = forms.ChoiceField(label=_("Loại hồ sơ"), required=False)
+    date_from = forms.DateField(label=_("Từ ngày"), required=False, widget=DATE_WIDGET)
+    date_to = forms.DateField(label=_("Đến ngày"), required=False, widget=DATE_WIDGET)
+
+    def __init__(self, *args: Any, object_types: list[tuple[str, str]], **kwargs: Any):
+        from nhandao.core.models import AuditEvent
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "—"), *AuditEvent.Action.choices]  # type: ignore[attr-defined]
+        self.fields["object_type"].choices = [("", "—"), *object_types]  # type: ignore[attr-defined]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from nhandao.core.audit import audit_events_for
 from nhandao.core.models import AuditEvent
@@ -245,12 +247,42 @@ def token_get(*, user: Any, pk: Any) -> ApiToken:
     return get_visible_or_404(qs, user, pk=pk)
 
 
-def audit_list(*, user: Any) -> QuerySet[AuditEvent]:
+@dataclass
+class AuditFilters:
+    actor: str = ""
+    action: str = ""
+    object_type: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def audit_list(*, user: Any, filters: AuditFilters | None = None) -> QuerySet[AuditEvent]:
     paths = scope_paths(user)
     qs = AuditEvent.objects.select_related("actor")
     if paths is not None:
         qs = qs.filter(path_filter("unit_path", paths))
+    f = filters or AuditFilters()
+    if f.actor:
+        qs = qs.filter(actor_label__icontains=f.actor.strip())
+    if f.action:
+        qs = qs.filter(action=f.action)
+    if f.object_type:
+        qs = qs.filter(object_type=f.object_type)
+    # Days as Vietnam reckons them (the events' times are UTC).
+    tz = timezone.get_current_timezone()
+    if f.date_from:
+        qs = qs.filter(at__gte=dt.datetime.combine(f.date_from, dt.time.min, tzinfo=tz))
+    if f.date_to:
+        qs = qs.filter(
+            at__lt=dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        )
     return qs
+
+
+def audit_object_types(*, user: Any) -> list[str]:
+    """The kinds of record the user's part of the trail holds (for its filter)."""
+    qs = audit_list(user=user).exclude(object_type="").order_by().values_list("object_type")
+    return sorted(t for (t,) in qs.distinct())
 
 
 def user_by_username(*, username: str) -> User:

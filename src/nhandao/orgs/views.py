@@ -13,11 +13,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from nhandao.core.audit import change_rows, object_type_label
 from nhandao.core.errors import ApplicationError
 
 from . import selectors, services
 from .forms import (
     AssignmentForm,
+    AuditFilterForm,
     TokenForm,
     UnitDeactivateForm,
     UnitEditForm,
@@ -361,5 +363,12 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     _require(request, "audit.view")
-    page = Paginator(selectors.audit_list(user=request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "orgs/audit_list.html", {"page": page})
+    types = [(t, object_type_label(t)) for t in selectors.audit_object_types(user=request.user)]
+    form = AuditFilterForm(request.GET or None, object_types=types)
+    filters = selectors.AuditFilters()
+    if form.is_valid():
+        filters = selectors.AuditFilters(**form.cleaned_data)
+    qs = selectors.audit_list(user=request.user, filters=filters)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rows = [(e, object_type_label(e.object_type), change_rows(e)) for e in page.object_list]
+    return render(request, "orgs/audit_list.html", {"page": page, "rows": rows, "form": form})
