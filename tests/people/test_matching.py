@@ -89,3 +89,14 @@ def test_a_draft_without_its_birth_date_yet_sees_the_namesake_of_its_commune(tre
     assert [m.person.pk for m in shown] == [kept.pk]
     dated = _draft(full_name="Lê Văn Tám", birth="1980", ward_id=ward.code)
     assert selectors.person_matches(user=actor(people.clerk), values=dated).matches == []
+
+
+def test_a_phone_is_found_by_nine_digits_not_by_a_few(tree, people):
+    """A masked phone shows its first three and last three digits: a search by a shorter run
+    of digits must not confirm the hidden ones."""
+    kept = _add(tree.hoan_kiem, full_name="Lê Văn An", phone="0912345678")
+    found = set(selectors.person_list(user=actor(people.clerk), query="912345678"))
+    assert found == {kept}
+    assert set(selectors.person_list(user=actor(people.clerk), query="+84 912 345 678")) == {kept}
+    assert not selectors.person_list(user=actor(people.clerk), query="345678").exists()
+    assert not selectors.person_list(user=actor(people.clerk), query="2345678").exists()

@@ -17,6 +17,12 @@ from .models import Household, Person
 _DIGITS = re.compile(r"^[\d\s.+()-]{6,}$")
 
 
+# A phone is searched by its last nine digits at least (the number without its 0 or +84): a
+# shorter run of digits would let one who sees phones masked ("091****678") find the hidden
+# digits one search at a time.
+PHONE_SEARCH_DIGITS = 9
+
+
 def person_search_filter(query: str) -> Q:
     """A name with or without diacritics, an ID or CMND number, a phone, or a source reference."""
     query = query.strip()
@@ -27,7 +33,9 @@ def person_search_filter(query: str) -> Q:
         q = Q(id_number=digits) | Q(legacy_id=digits) | Q(source_ref=query)
         if digits.startswith("84"):
             digits = "0" + digits[2:]
-        return q | Q(phone=digits) | Q(phone__endswith=digits[-9:])
+        if len(digits) < PHONE_SEARCH_DIGITS:
+            return q
+        return q | Q(phone=digits) | Q(phone__endswith=digits[-PHONE_SEARCH_DIGITS:])
     return Q(name_key__contains=fold(query)) | Q(source_ref=query)
 
 
