@@ -98,7 +98,7 @@ def test_province_launches_commune_records_coverage_shrinks_voucher_redeemed(
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_role("link", name="Nhận phiếu").click()
     page.get_by_label("Quét mã QR hoặc gõ mã phiếu").fill(voucher.code)
-    page.get_by_role("button", name="Xác nhận").click()
+    page.get_by_role("button", name="Nhận phiếu").click()
     expect(page.locator("#redeem-ok")).to_contain_text("500.000 đ")
     voucher.refresh_from_db()
     assert voucher.status == "redeemed"

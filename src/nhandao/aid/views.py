@@ -376,7 +376,10 @@ def distribution_lookup(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user, distribution=distribution, query=request.GET.get("q", "")
     )
     earlier = selectors.received_elsewhere(campaign=distribution.campaign, people=found.people)
-    rows = [(p, earlier.get(p.pk, [])) for p in found.people]
+    rows = [
+        (p, earlier.get(p.pk, []), _given_here(distribution, p, earlier.get(p.pk, [])))
+        for p in found.people
+    ]
     context = {
         "distribution": distribution,
         "rows": rows,
@@ -385,6 +388,28 @@ def distribution_lookup(request: HttpRequest, pk: int) -> HttpResponse:
         "may_override": can(request.user, "aid.override", distribution.unit),
     }
     return render(request, "aid/_lookup.html", context)
+
+
+def _given_here(distribution: Distribution, person: Any, earlier: list[Any]) -> Any:
+    """The person's own latest live record of this distribution, if any: the quick-record page
+    shows when it was given instead of the button."""
+    mine = [r for r in earlier if r.distribution_id == distribution.pk and r.person_id == person.pk]
+    return max(mine, key=lambda r: (r.recorded_at, r.pk)) if mine else None
+
+
+def _refreshed(distribution: Distribution, person: Any) -> dict[str, Any]:
+    """What an htmx answer to a record swaps out of band: the header's counter and the person's
+    card (which then says when the gift was given), so the page is right without a reload."""
+    earlier = selectors.received_elsewhere(campaign=distribution.campaign, people=[person])
+    mine = earlier.get(person.pk, [])
+    return {
+        "totals": selectors.distribution_totals(distribution=distribution),
+        "card": {
+            "person": person,
+            "earlier": mine,
+            "given": _given_here(distribution, person, mine),
+        },
+    }
 
 
 def _fragment_status(request: HttpRequest) -> int:
@@ -424,11 +449,14 @@ def _record_one(request: HttpRequest, distribution: Distribution) -> HttpRespons
             overlap=exc.extra.get("overlap", False),
             may_override=can(request.user, "aid.override", distribution.unit),
         )
+        if request.htmx:  # type: ignore[attr-defined]
+            context.update(_refreshed(distribution, person))
         return render(request, "aid/_recorded.html", context, status=_fragment_status(request))
     context.update(record=record, person=person)
     if not request.htmx:  # type: ignore[attr-defined]
         messages.success(request, _("Đã ghi nhận: %s.") % person.full_name)
         return redirect("distribution_record", pk=distribution.pk)
+    context.update(_refreshed(distribution, person))
     return render(request, "aid/_recorded.html", context)
 
 

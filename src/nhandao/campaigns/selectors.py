@@ -104,6 +104,11 @@ class Coverage:
     def percent(self) -> float:
         return 100.0 * self.covered / self.eligible if self.eligible else 100.0
 
+    @property
+    def percent_done(self) -> int:
+        """The percent covered, rounded down: it reads 100% only when nobody is left."""
+        return self.covered * 100 // self.eligible if self.eligible else 100
+
 
 def coverage(*, campaign: Campaign, unit: Any) -> Coverage:
     """Eligible and covered counts per sub-unit of ``unit`` (the laggards first). ``unit`` must

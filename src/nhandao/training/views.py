@@ -27,7 +27,7 @@ from nhandao.people import selectors as people
 
 from . import exports, selectors, services
 from .forms import CourseForm, ExpiringForm, IssueForm, PlanForm, RecordForm
-from .models import Topic
+from .models import Result, Topic
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -181,11 +181,20 @@ def training_participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     try:
         if record.is_bound and record.is_valid():
-            services.participant_record(
+            participant = services.participant_record(
                 actor=request.user, participant=participant, **record.cleaned_data
             )
-            messages.success(request, _("Đã ghi kết quả."))
-            return redirect("training_course_detail", pk=course.pk)
+            # Stay on the participant: a passed one gets the certificate right here.
+            name = participant.person.full_name
+            if participant.result == Result.PASSED and not participant.certificate_no:
+                messages.success(
+                    request,
+                    _("Đã ghi kết quả của %s: Đạt. Có thể cấp chứng nhận ngay trên trang này.")
+                    % name,
+                )
+            else:
+                messages.success(request, _("Đã ghi kết quả của %s.") % name)
+            return redirect("training_participant_edit", pk=participant.pk)
         if issue.is_bound and issue.is_valid():
             services.certificate_issue(
                 actor=request.user, participant=participant, **issue.cleaned_data
