@@ -44,7 +44,7 @@ from nhandao.core.signals import client_ip
 from nhandao.funds import public
 from nhandao.funds.models import FundKind
 
-from . import exports, services
+from . import exports, selectors, services
 from .forms import GiveForm, SearchForm
 from .middleware import PAGE_TTL, keys_for
 
@@ -82,9 +82,22 @@ def rows_html(rows: list[public.PublicDonation]) -> SafeString:
 
 def _account(fund: Any) -> dict[str, Any]:
     payload = services.static_payload(fund)
+    unit = fund.unit
     return {
         "payload": payload,
         "has_qr": bool(payload),
+        # Without an account number there is nothing to transfer to: the page says whom to
+        # contact instead of a bank block of dashes.
+        "has_account": bool(fund.account_no),
+        "contact": [
+            (label, value, href)
+            for label, value, href in (
+                (_("Địa chỉ"), unit.address, ""),
+                (_("Điện thoại"), unit.phone, "tel:" + "".join(unit.phone.split())),
+                (_("Thư điện tử"), unit.email, "mailto:" + unit.email),
+            )
+            if value
+        ],
         "receiving": public.receiving_open(fund),
     }
 
@@ -106,16 +119,21 @@ def portal_fund(request: HttpRequest, code: str) -> HttpResponse:
     # Whole answers are kept by ``middleware.PublicPageCacheMiddleware`` under the fund's state.
     keys = keys_for(request, code)
     fund = public.public_fund(code, keys)
-    latest = public.donations_page(fund, public.DonationFilter(), size=LATEST_SHOWN)
+    fig = public.figures_for([fund], {fund.pk: keys.balances})[fund.pk]
+    given = public.given(fund, keys.spending)
     context = {
         "fund": fund,
         "is_appeal": fund.kind == FundKind.APPEAL,
         "status": public.status_label(fund),
-        "fig": public.figures_for([fund], {fund.pk: keys.balances})[fund.pk],
-        "latest": rows_html(latest.rows),
-        "given": public.given(fund, keys.spending),
+        "fig": fig,
+        "latest": rows_html(selectors.latest_donations(fund, LATEST_SHOWN)),
+        "given": given,
+        # Spending no aid record accounts for: said as such, never as "nothing was given".
+        "spent_lines": (
+            selectors.spent_lines(fund, keys.spending) if fig.spent and not given.total else []
+        ),
         "documents": list(public.public_documents(fund)),
-        "years": public.statement_years(fund),
+        "years": selectors.statement_years(fund, keys.state),
         **_account(fund),
     }
     return render(request, "portal/fund.html", context)
@@ -257,12 +275,13 @@ def portal_document(request: HttpRequest, code: str, pk: str) -> FileResponse:
 @public_page
 def portal_statement(request: HttpRequest, code: str, year: str) -> HttpResponse:
     fund = public.public_fund(code)
-    st = public.annual(fund, int(year))
+    state = public.state_key(fund)
+    st = public.annual(fund, int(year), state)
     context = {
         "fund": fund,
         "st": st,
         "rows": st.rows(),
-        "years": public.statement_years(fund),
+        "years": selectors.statement_years(fund, state),
         "publish_by": st.publish_by,
     }
     return render(request, "portal/statement.html", context)
