@@ -100,7 +100,9 @@ def checkin_donor(request: HttpRequest, pk: int, donor_id: int) -> HttpResponse:
     donor = donor_get(user=request.user, pk=donor_id)
     require_view(request)
     context = _donor_context(request, session, donor)
-    initial = {"kind": context["kind"], "weight_kg": context["facts"].weight_kg}
+    weight = context["facts"].weight_kg
+    # "60" or "60,5", as the weight is shown above the form (not "60.0").
+    initial = {"kind": context["kind"], "weight_kg": eligibility.kg(weight) if weight else ""}
     volumes = context["decision"].allowed_volumes or _all_volumes(context["kind"])
     form = DonationForm(request.POST or None, initial=initial, volumes=volumes)
     if request.method == "POST" and form.is_valid():

@@ -14,13 +14,13 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from nhandao.core.errors import ApplicationError
 from nhandao.core.money import format_vnd
 
-from .models import Entry, EntryKind, Fund, Pocket, earmark_key
+from .models import STORED_LANGUAGE, Entry, EntryKind, Fund, Pocket, earmark_key
 from .public import forget_fund
 
 MAX_AMOUNT = 10**15  # one quadrillion đồng: anything above is a typing error
@@ -155,13 +155,15 @@ def post_receipt(donation: Any, *, actor: Any) -> Entry:
     goods = donation.method == "in_kind"
     pocket = pocket_for(donation.fund, donation.unit, goods=goods, earmark=Earmark.of(donation))
     pocket = lock(pocket)[pocket.pk]
+    with translation.override(STORED_LANGUAGE):
+        text = _("Nhận ủng hộ: %(name)s") % {"name": donation.donor_name}
     entry = _post(
         pocket,
         kind=EntryKind.RECEIPT,
         amount=donation.amount,
         posted_on=donation.received_on,
         actor=actor,
-        description=_("Nhận ủng hộ: %(name)s") % {"name": donation.donor_name},
+        description=text,
         donation=donation,
     )
     _count_receipt(donation.fund_id, goods=goods, amount=donation.amount, count=1)
@@ -200,7 +202,11 @@ def allocate(
     source = pocket_for(fund, from_unit, goods=goods, earmark=earmark)
     target = pocket_for(fund, to_unit, goods=goods, earmark=earmark)
     locked = lock(source, target)
-    text = description or _("Phân bổ từ %(a)s cho %(b)s") % {"a": from_unit.name, "b": to_unit.name}
+    with translation.override(STORED_LANGUAGE):
+        text = description or _("Phân bổ từ %(a)s cho %(b)s") % {
+            "a": from_unit.name,
+            "b": to_unit.name,
+        }
     out = _post(
         locked[source.pk],
         kind=EntryKind.ALLOCATION_OUT,
@@ -254,7 +260,8 @@ def transfer(
     source = pocket_for(from_fund, unit, goods=goods)
     target = pocket_for(to_fund, unit, goods=goods)
     locked = lock(source, target)
-    text = _("Chuyển từ %(a)s sang %(b)s") % {"a": from_fund.name, "b": to_fund.name}
+    with translation.override(STORED_LANGUAGE):
+        text = _("Chuyển từ %(a)s sang %(b)s") % {"a": from_fund.name, "b": to_fund.name}
     out = _post(
         locked[source.pk],
         kind=EntryKind.TRANSFER_OUT,
@@ -334,6 +341,8 @@ def reverse(
     # Money coming back first, so a pair never fails on its own intermediate balance.
     made: list[Entry] = []
     for original in sorted(pair, key=lambda e: e.amount):
+        with translation.override(STORED_LANGUAGE):
+            text = _("Đảo: %(text)s") % {"text": original.description}
         made.append(
             _post(
                 locked[original.pocket_id],
@@ -341,7 +350,7 @@ def reverse(
                 amount=-original.amount,
                 posted_on=day,
                 actor=actor,
-                description=_("Đảo: %(text)s") % {"text": original.description},
+                description=text,
                 donation=original.donation,
                 distribution=original.distribution,
                 reverses=original,

@@ -15,10 +15,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from nhandao.core.errors import ApplicationError
 from nhandao.core.scoping import ScopedQuerySet
+
+# Text the application itself writes into records (fund names, ledger texts, notes, letters to
+# donors) is in Vietnamese whatever the language of the user's pages: others read it later, in
+# print and on the public portal. Write it under ``translation.override(STORED_LANGUAGE)``.
+STORED_LANGUAGE = "vi"
 
 # --- configurable rules ----------------------------------------------------------------------
 
@@ -367,7 +372,8 @@ class Pocket(Earmarked):
 
 
 class EntryKind(models.TextChoices):
-    RECEIPT = "receipt", _("Thu")
+    # A context: Django's own Vietnamese catalogue has "Thu" (Thursday) → "Thứ 5".
+    RECEIPT = "receipt", pgettext_lazy("ledger entry kind", "Thu")
     ALLOCATION_OUT = "allocation_out", _("Phân bổ cho đơn vị khác")
     ALLOCATION_IN = "allocation_in", _("Nhận phân bổ")
     TRANSFER_OUT = "transfer_out", _("Chuyển sang quỹ khác")

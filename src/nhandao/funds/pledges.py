@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from nhandao.core.audit import audit_record
@@ -24,7 +24,7 @@ from nhandao.core.money import format_vnd
 from nhandao.core.text import nfc
 
 from .ledger import Earmark, check_amount
-from .models import Donor, Fund, Pledge, PledgeInstalment, PledgeStatus
+from .models import STORED_LANGUAGE, Donor, Fund, Pledge, PledgeInstalment, PledgeStatus
 from .selectors_donations import InstalmentView, pledge_paid, pledge_view
 from .services import _check_earmark, d, require
 
@@ -176,7 +176,9 @@ def pledge_cancel(*, actor: Any, pledge: Pledge, reason: str) -> Pledge:
     if not reason:
         raise ApplicationError(_("Cần ghi lý do hủy cam kết."), field="reason")
     pledge.status = PledgeStatus.CANCELLED
-    pledge.note = (f"{pledge.note} · " if pledge.note else "") + _("Hủy: %s") % reason
+    with translation.override(STORED_LANGUAGE):
+        cancelled = _("Hủy: %s") % reason
+    pledge.note = (f"{pledge.note} · " if pledge.note else "") + cancelled
     pledge.note = pledge.note[:255]
     pledge.save(update_fields=["status", "note"])
     audit_record(
@@ -239,27 +241,29 @@ def reminder_send(*, actor: Any, instalment: PledgeInstalment, today: dt.date | 
     donor = pledge.donor
     address = reminder_address(donor)
     if address:
-        body = _(
-            "Kính gửi %(donor)s,\n\n"
-            "%(unit)s trân trọng cảm ơn tấm lòng của Quý vị đã cam kết ủng hộ «%(fund)s».\n"
-            "Xin nhắc đợt cam kết có hạn ngày %(due)s, số tiền còn lại %(amount)s.\n"
-            "Khi chuyển khoản, xin ghi nội dung: %(code)s %(name)s.\n\n"
-            "Trân trọng."
-        ) % {
-            "donor": donor.name,
-            "unit": pledge.unit.name,
-            "fund": pledge.fund.name,
-            "due": d(row.due_on),
-            "amount": format_vnd(row.outstanding),
-            "code": pledge.fund.code,
-            "name": donor.name,
-        }
-        EmailMessage(
-            subject=_("Nhắc đợt cam kết ủng hộ «%(fund)s»") % {"fund": pledge.fund.name},
-            body=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[address],
-        ).send()
+        # A letter to the donor: in Vietnamese whatever the language of the officer's pages.
+        with translation.override(STORED_LANGUAGE):
+            body = _(
+                "Kính gửi %(donor)s,\n\n"
+                "%(unit)s trân trọng cảm ơn tấm lòng của Quý vị đã cam kết ủng hộ «%(fund)s».\n"
+                "Xin nhắc đợt cam kết có hạn ngày %(due)s, số tiền còn lại %(amount)s.\n"
+                "Khi chuyển khoản, xin ghi nội dung: %(code)s %(name)s.\n\n"
+                "Trân trọng."
+            ) % {
+                "donor": donor.name,
+                "unit": pledge.unit.name,
+                "fund": pledge.fund.name,
+                "due": d(row.due_on),
+                "amount": format_vnd(row.outstanding),
+                "code": pledge.fund.code,
+                "name": donor.name,
+            }
+            EmailMessage(
+                subject=_("Nhắc đợt cam kết ủng hộ «%(fund)s»") % {"fund": pledge.fund.name},
+                body=body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[address],
+            ).send()
     now = timezone.now()
     PledgeInstalment.objects.filter(pk=instalment.pk).update(reminded_at=now)
     instalment.reminded_at = now

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from nhandao.core.audit import audit_record
@@ -21,7 +21,7 @@ from nhandao.core.models import AuditEvent
 from nhandao.core.money import amount_in_words, format_vnd
 from nhandao.orgs.selectors import unit_parent_name
 
-from .models import Donation, DonationMethod, Donor, Receipt
+from .models import STORED_LANGUAGE, Donation, DonationMethod, Donor, Receipt
 from .selectors_donations import earmark_label
 from .services import d, require
 
@@ -228,27 +228,30 @@ def receipt_email(*, actor: Any, receipt: Receipt, to: str = "") -> Receipt:
         raise ApplicationError(
             _("Nhà hảo tâm chưa có địa chỉ thư điện tử; hãy bổ sung trước khi gửi."), field="email"
         )
-    message = EmailMessage(
-        subject=_("Giấy xác nhận ủng hộ số %(code)s - %(unit)s")
-        % {"code": receipt.code, "unit": receipt.unit.name},
-        body=_(
-            "Kính gửi %(name)s,\n\n%(unit)s trân trọng cảm ơn Quý vị đã ủng hộ %(amount)s cho "
-            "«%(fund)s». Giấy xác nhận ủng hộ số %(code)s được gửi kèm thư này.\n\nTrân trọng."
+    # The letter and its attachments go to the donor: in Vietnamese whatever the language of
+    # the officer's pages.
+    with translation.override(STORED_LANGUAGE):
+        message = EmailMessage(
+            subject=_("Giấy xác nhận ủng hộ số %(code)s - %(unit)s")
+            % {"code": receipt.code, "unit": receipt.unit.name},
+            body=_(
+                "Kính gửi %(name)s,\n\n%(unit)s trân trọng cảm ơn Quý vị đã ủng hộ %(amount)s cho "
+                "«%(fund)s». Giấy xác nhận ủng hộ số %(code)s được gửi kèm thư này.\n\nTrân trọng."
+            )
+            % {
+                "name": receipt.donor_name,
+                "unit": receipt.unit.name,
+                "amount": format_vnd(receipt.amount),
+                "fund": receipt.donation.fund.name,
+                "code": receipt.code,
+            },
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[address],
         )
-        % {
-            "name": receipt.donor_name,
-            "unit": receipt.unit.name,
-            "amount": format_vnd(receipt.amount),
-            "fund": receipt.donation.fund.name,
-            "code": receipt.code,
-        },
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[address],
-    )
-    from .receipt_pdf import receipt_pdf
+        from .receipt_pdf import receipt_pdf
 
-    message.attach(receipt_file_name(receipt, "pdf"), receipt_pdf(receipt), PDF)
-    message.attach(receipt_file_name(receipt), receipt_docx(receipt), DOCX)
+        message.attach(receipt_file_name(receipt, "pdf"), receipt_pdf(receipt), PDF)
+        message.attach(receipt_file_name(receipt), receipt_docx(receipt), DOCX)
     message.send()
     now = timezone.now()
     Receipt.objects.filter(pk=receipt.pk).update(emailed_to=address, emailed_at=now)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -28,6 +28,7 @@ from nhandao.orgs.permissions import can
 from . import ledger
 from .ledger import Earmark, check_amount
 from .models import (
+    STORED_LANGUAGE,
     Donation,
     DonationItem,
     DonationMethod,
@@ -56,6 +57,12 @@ REF_PREFIX = "UH"
 CODE_RE = re.compile(r"^[A-Z0-9]{2,16}$")
 
 
+def anonymous_donor_name() -> str:
+    """The name stored for a donor or donation without one."""
+    with translation.override(STORED_LANGUAGE):
+        return pgettext("anonymous donor", "Nhà hảo tâm")
+
+
 def d(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 
@@ -81,12 +88,14 @@ def fund_activity_for(unit: Any) -> Fund:
     found = Fund.objects.filter(unit=unit, kind=FundKind.ACTIVITY).first()
     if found is not None:
         return found
+    with translation.override(STORED_LANGUAGE):
+        name = _("Quỹ hoạt động chữ thập đỏ - %(unit)s") % {"unit": unit.name}
     try:
         with transaction.atomic():
             return Fund.objects.create(
                 unit=unit,
                 kind=FundKind.ACTIVITY,
-                name=_("Quỹ hoạt động chữ thập đỏ - %(unit)s") % {"unit": unit.name},
+                name=name,
                 code=f"QHD{unit.pk}",
                 opens_on=dt.date(2011, 1, 1),
                 is_public=True,
@@ -344,7 +353,7 @@ def _clean_donor(data: DonorData) -> dict[str, Any]:
         raise ApplicationError(_("Loại nhà hảo tâm không hợp lệ."), field="kind")
     name = nfc(" ".join(data.name.split()))
     if data.kind == DonorKind.ANONYMOUS and not name:
-        name = pgettext("anonymous donor", "Nhà hảo tâm")
+        name = anonymous_donor_name()
     if not name:
         raise ApplicationError(_("Chưa nhập tên nhà hảo tâm."), field="name")
     if data.id_number and not re.fullmatch(r"\d{9}|\d{12}", data.id_number.strip()):
@@ -545,7 +554,7 @@ def donation_record(*, actor: Any, unit: Any, data: DonationData) -> Donation:
         donor = donor.merged_into
     name = nfc(" ".join((data.donor_name or (donor.name if donor else "")).split()))
     if not name:
-        name = pgettext("anonymous donor", "Nhà hảo tâm")
+        name = anonymous_donor_name()
     anonymous = data.anonymous
     if anonymous is None:
         anonymous = donor is None or not donor.public_name

@@ -44,7 +44,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 from rapidfuzz import fuzz, process
@@ -63,6 +63,7 @@ from . import bank_layouts as layouts
 from . import services
 from .ledger import Earmark
 from .models import (
+    STORED_LANGUAGE,
     Donation,
     DonationMethod,
     DonationStatus,
@@ -648,9 +649,10 @@ class Matcher:
         )
         self.used: set[int] = set()
         self.used_requests: set[int] = set()
-        # The notes, translated once (not once per line).
-        self.by_code_note = _("mã %(ref)s")
-        self.by_name_note = _("số tiền + ngày + tên %(score)s%%")
+        # The notes, translated once (not once per line), stored in Vietnamese.
+        with translation.override(STORED_LANGUAGE):
+            self.by_code_note = _("mã %(ref)s")
+            self.by_name_note = _("số tiền + ngày + tên %(score)s%%")
         self._by_amount_day: dict[tuple[int, dt.date], list[int]] | None = None
         self._keys: dict[tuple[int, dt.date], tuple[list[int], list[str], list[str]]] = {}
 
@@ -662,20 +664,18 @@ class Matcher:
                 if self.info[pk][0] == amount:
                     self.used.add(pk)
                     return Decision(MatchStatus.AUTO, pk, self.by_code_note % {"ref": ref})
-                note = _("mã %(ref)s nhưng số tiền khác (%(amount)s)") % {
-                    "ref": ref,
-                    "amount": format_vnd(self.info[pk][0]),
-                }
+                with translation.override(STORED_LANGUAGE):
+                    note = _("mã %(ref)s nhưng số tiền khác (%(amount)s)") % {
+                        "ref": ref,
+                        "amount": format_vnd(self.info[pk][0]),
+                    }
                 continue
             request = self.requests.get(ref)
             if request is not None and request not in self.used_requests:
                 self.used_requests.add(request)
-                return Decision(
-                    MatchStatus.AUTO,
-                    None,
-                    _("mã %(ref)s (yêu cầu mã QR)") % {"ref": ref},
-                    request_id=request,
-                )
+                with translation.override(STORED_LANGUAGE):
+                    note = _("mã %(ref)s (yêu cầu mã QR)") % {"ref": ref}
+                return Decision(MatchStatus.AUTO, None, note, request_id=request)
         return Decision(note=note) if note else None
 
     def _bucket(self, amount: int, day: dt.date) -> tuple[list[int], list[str], list[str]] | None:
@@ -775,7 +775,13 @@ def _donation_from_request(
     actor: Any, fund: Fund, request_id: int, line: Any
 ) -> tuple[int | None, str]:
     """Record the donation a paid payment request stands for (its reference, donor, earmark; the
-    amount and day of the line). (donation id, "") or (None, why not)."""
+    amount and day of the line). (donation id, "") or (None, why not): the reason is stored as the
+    line's note, so in Vietnamese."""
+    with translation.override(STORED_LANGUAGE):
+        return _record_request(actor, fund, request_id, line)
+
+
+def _record_request(actor: Any, fund: Fund, request_id: int, line: Any) -> tuple[int | None, str]:
     request = PaymentRequest.objects.select_for_update().get(pk=request_id)
     if request.donation_id is not None:
         return None, _("mã %(ref)s đã có khoản ủng hộ") % {"ref": request.reference}
@@ -1142,7 +1148,8 @@ def line_match(*, actor: Any, line: StatementLine, donation: Donation) -> Statem
         )
     line.status = MatchStatus.MANUAL
     line.donation = donation
-    line.match_note = _("khớp thủ công")
+    with translation.override(STORED_LANGUAGE):
+        line.match_note = _("khớp thủ công")
     line.matched_by = actor if getattr(actor, "is_authenticated", False) else None
     line.matched_at = timezone.now()
     line.save(update_fields=["status", "donation", "match_note", "matched_by", "matched_at"])
@@ -1189,7 +1196,8 @@ def line_record(
     )
     line.status = MatchStatus.CREATED
     line.donation = donation
-    line.match_note = _("ghi thành khoản ủng hộ mới")
+    with translation.override(STORED_LANGUAGE):
+        line.match_note = _("ghi thành khoản ủng hộ mới")
     line.matched_by = actor if getattr(actor, "is_authenticated", False) else None
     line.matched_at = timezone.now()
     line.save(update_fields=["status", "donation", "match_note", "matched_by", "matched_at"])

@@ -22,7 +22,8 @@ class PersonFields(StyledForm):
         max_length=20,
         widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy"}),
     )
-    sex = forms.ChoiceField(label=_("Giới tính"), choices=[("", "—"), *Sex.choices])
+    # The person registry's own choices (Chưa rõ / Nam / Nữ), as on every form of a person.
+    sex = forms.ChoiceField(label=_("Giới tính"), choices=Sex.choices, required=False)
     id_number = forms.CharField(
         label=_("Số CCCD"), max_length=20, required=False, widget=forms.TextInput(attrs=NUMERIC)
     )

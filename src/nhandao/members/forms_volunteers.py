@@ -10,10 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from nhandao.core.forms import DATE, StyledForm
+from nhandao.people.models import Sex
 
 from .models import ApplicationKind, Employment, StaffBasis, VolunteerKind
 
-SEX_CHOICES = [("", _("(không ghi)")), ("male", _("Nam")), ("female", _("Nữ"))]
+# The person registry's own choices (Chưa rõ / Nam / Nữ), as on every form of a person.
+SEX_CHOICES = Sex.choices
 ACTIVE_CHOICES = [
     ("", _("Tất cả")),
     ("yes", _("Tích cực")),

@@ -19,12 +19,17 @@ from typing import Any, cast
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from nhandao.core.audit import change_rows
+from nhandao.core.models import AuditEvent
+from nhandao.core.money import format_vnd
 from nhandao.core.scoping import get_visible_or_404
 from nhandao.core.text import fold
 
 from .models import (
     Dues,
+    DuesStatus,
     Member,
     MemberStatus,
     MemberTransfer,
@@ -113,22 +118,117 @@ def member_of_person(*, person: Any) -> Member | None:
 
 
 @dataclass
+class HistoryEvent:
+    """One audit event of a member as a person reads it: (field label, before, after) rows."""
+
+    event: Any
+    rows: list[tuple[str, str, str]]
+
+
+@dataclass
 class MemberHistory:
     dues: list[Dues]
     transfers: list[MemberTransfer]
-    events: list[Any]
+    events: list[HistoryEvent]
+
+
+# Keys of a member's audit changes that hold ids of other records.
+_PERSON_KEYS = ("person",)
+_UNIT_KEYS = ("unit",)
+
+
+def _ids(value: Any) -> list[int]:
+    values = value if isinstance(value, list) else [value]
+    return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+
+
+def _named(value: Any, names: dict[int, str]) -> Any:
+    if isinstance(value, list):
+        return [_named(v, names) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return names.get(value, f"#{value}")
+    return value
+
+
+def _status(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_status(v) for v in value]
+    if value in MemberStatus.values:
+        return str(MemberStatus(value).label)
+    return value
+
+
+def _dues(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_dues(v) for v in value]
+    if isinstance(value, dict):
+        status = value.get("status")
+        label = str(DuesStatus(status).label) if status in DuesStatus.values else status
+        parts = [str(value.get("year", "")), str(label or "")]
+        if value.get("amount"):
+            parts.append(format_vnd(int(value["amount"])))
+        return " · ".join(p for p in parts if p)
+    return value
+
+
+def history_rows(events: list[Any]) -> list[HistoryEvent]:
+    """A member's audit events with their changes readable: field labels as the model names
+    them, people and units by name, statuses by their label, dates dd/mm/yyyy, empty as "—"
+    (``core.audit.change_rows``); a creation leaves out what it left empty.
+
+    The id → name step is general (any audited model with foreign keys) and belongs in
+    ``core.audit`` beside ``change_rows``."""
+    from nhandao.orgs.models import Unit
+    from nhandao.people.models import Person
+
+    person_ids: set[int] = set()
+    unit_ids: set[int] = set()
+    for e in events:
+        changes = e.changes if isinstance(e.changes, dict) else {}
+        for key in _PERSON_KEYS:
+            person_ids.update(_ids(changes.get(key)))
+        for key in _UNIT_KEYS:
+            unit_ids.update(_ids(changes.get(key)))
+    people = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "full_name"))
+    units = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
+    # Keys that are not fields of a member, named here.
+    extra = {
+        "dues": str(Dues._meta.verbose_name),
+        "transferred_on": str(MemberTransfer._meta.get_field("transferred_on").verbose_name),
+        "merged_profile": _("hồ sơ đã gộp vào hồ sơ này"),
+    }
+    # change_rows capitalises with str.capitalize(), which lowers the rest ("Ngày vào hội"):
+    # put back the capitals of the names ("Ngày vào Hội").
+    names = [str(f.verbose_name) for f in Member._meta.concrete_fields] + list(extra.values())
+    cased = {n.capitalize(): n[:1].upper() + n[1:] for n in names}
+    out = []
+    for e in events:
+        changes = dict(e.changes) if isinstance(e.changes, dict) else {}
+        for key in _PERSON_KEYS:
+            if key in changes:
+                changes[key] = _named(changes[key], people)
+        for key in _UNIT_KEYS:
+            if key in changes:
+                changes[key] = _named(changes[key], units)
+        if "status" in changes:
+            changes["status"] = _status(changes["status"])
+        if "dues" in changes:
+            changes["dues"] = _dues(changes["dues"])
+        changes = {extra.get(k, k): v for k, v in changes.items()}
+        shown = AuditEvent(object_type=e.object_type, action=e.action, changes=changes)
+        rows = [(cased.get(label, label), a, b) for label, a, b in change_rows(shown)]
+        out.append(HistoryEvent(event=e, rows=rows))
+    return out
 
 
 def member_history(*, member: Member) -> MemberHistory:
-    from nhandao.core.models import AuditEvent
-
     events = AuditEvent.objects.filter(
         object_type="members.member", object_id=str(member.pk)
     ).order_by("-pk")[:100]
     return MemberHistory(
         dues=list(member.dues.order_by("-year")),
         transfers=list(member.transfers.select_related("from_unit", "to_unit")),
-        events=list(events),
+        events=history_rows(list(events)),
     )
 
 

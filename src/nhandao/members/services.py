@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from nhandao.core.audit import audit_record
@@ -43,6 +43,8 @@ CARD_DIGITS = 6
 DUES_MAX = 100_000_000
 SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
 LAST_GRADE = 12  # a pupil of grade 12 leaves school: not moved to the next school year
+# Text written into records (a transfer's reason) is in Vietnamese whatever the user's language.
+STORED_LANGUAGE = "vi"
 
 
 def _may_edit(actor: Any, unit: Any) -> None:
@@ -364,7 +366,8 @@ def unit_members_transfer(
         Member.objects.select_for_update().filter(unit=from_unit).values_list("pk", flat=True)
     )
     recorded_by = actor if getattr(actor, "is_authenticated", False) else None
-    reason = nfc(reason)[:255] or _("Hợp nhất đơn vị")
+    with translation.override(STORED_LANGUAGE):
+        reason = nfc(reason)[:255] or _("Hợp nhất đơn vị")
     MemberTransfer.objects.bulk_create(
         [
             MemberTransfer(

@@ -21,3 +21,18 @@ def deferral_label_filter(code: object) -> str:
     from nhandao.blood.services import deferral_label
 
     return str(deferral_label(str(code or "")))
+
+
+@register.filter(name="kg")
+def kg_filter(value: object) -> str:
+    """A weight the Vietnamese way, without a needless decimal: 60 → "60", 60.5 → "60,5"."""
+    from decimal import Decimal, InvalidOperation
+
+    from nhandao.blood.eligibility import kg
+
+    if value is None or value == "":
+        return ""
+    try:
+        return kg(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
