@@ -177,24 +177,3 @@ def test_a_year_without_movement_or_balance_has_no_statement(
     html = body(client.get(f"/cong-khai/{activity_fund.code}/"))
     years = re.findall(r"bao-cao/(\d{4})/", html)
     assert years == [str(TODAY.year), str(spent_year)]  # the two years between carried 0 đ
-
-
-# --- the name search (lives in funds.public: see the report) ---------------------------------
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="funds.public.donations_query matches the start of the name only; needs a change "
-    "in nhandao.funds (word starts inside the name), not in the portal",
-)
-def test_search_finds_a_word_inside_the_name_but_never_an_anonymous_donor(client, appeal, give):
-    give(appeal, 100_000, donor_name="Trần Thị Bích Ngọc", anonymous=False)
-    give(appeal, 200_000, donor_name="Lê Văn Ngọc Ẩn", anonymous=True)
-
-    def names(q):
-        html = body(client.get("/cong-khai/BAO3HN/danh-sach/", {"q": q}))
-        return re.findall(r'<td class="nowrap">[^<]*</td><td>([^<]*)</td>', html)
-
-    assert names("Ngoc") == ["Trần Thị Bích Ngọc"]
-    assert names("bich ngoc") == ["Trần Thị Bích Ngọc"]
-    assert names("ngoc an") == []
