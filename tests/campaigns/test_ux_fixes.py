@@ -79,3 +79,17 @@ def test_the_share_reached_reads_100_only_when_nobody_is_left():
     done = Coverage(unit=None, rows=[CoverageRow(unit=None, own=True, eligible=4, covered=4)])
     assert done.percent_done == 100
     assert Coverage(unit=None).percent_done == 100
+
+
+def test_a_campaigns_default_name_is_stored_in_vietnamese_whatever_the_users_language():
+    """A campaign created by a user who switched to English is named in Vietnamese: others
+    read the name later, in print and on the public portal."""
+    from django.utils import translation
+
+    from nhandao.campaigns.services import CampaignData, campaign_defaults
+
+    with translation.override("en"):
+        tet = campaign_defaults(CampaignData(kind="tet", lunar_year=2027))
+        month = campaign_defaults(CampaignData(kind="humanitarian_month", year=2027))
+    assert tet.name.startswith("Tết") and "Đinh Mùi" in tet.name
+    assert month.name == "Tháng Nhân đạo năm 2027"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from nhandao.core import lunar
@@ -16,6 +16,7 @@ from nhandao.core.areas import ActivityArea
 from nhandao.core.audit import audit_record, diff
 from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
+from nhandao.core.text import STORED_LANGUAGE
 from nhandao.orgs.permissions import can
 
 from . import eligibility
@@ -86,13 +87,17 @@ def campaign_defaults(data: CampaignData) -> CampaignData:
                 field="lunar_year",
             ) from exc
         data.year = data.lunar_year
-        data.name = data.name or lunar.tet_campaign_title(data.lunar_year)
+        if not data.name:
+            with translation.override(STORED_LANGUAGE):  # a record's name, read by all
+                data.name = lunar.tet_campaign_title(data.lunar_year)
         data.starts_on = data.starts_on or tet - dt.timedelta(days=TET_WINDOW_BEFORE)
         data.ends_on = data.ends_on or tet - dt.timedelta(days=TET_WINDOW_END_BEFORE)
     elif kind == CampaignKind.HUMANITARIAN_MONTH:
         year = data.year or timezone.localdate().year
         data.year = year
-        data.name = data.name or _("Tháng Nhân đạo năm %(year)d") % {"year": year}
+        if not data.name:
+            with translation.override(STORED_LANGUAGE):
+                data.name = _("Tháng Nhân đạo năm %(year)d") % {"year": year}
         data.starts_on = data.starts_on or dt.date(year, 5, 1)
         data.ends_on = data.ends_on or dt.date(year, 5, 31)
         data.peak_from = data.peak_from or dt.date(year, 5, 8)

@@ -122,7 +122,7 @@ def change_rows(event: AuditEvent) -> list[tuple[str, str, str]]:
         if event.action == AuditEvent.Action.CREATE and before is None and after in ("", None, []):
             continue
         label = labels.get(str(key)) or str(key)
-        rows.append((label.capitalize(), _shown(before), _shown(after)))
+        rows.append((label[:1].upper() + label[1:], _shown(before), _shown(after)))
     return rows
 
 

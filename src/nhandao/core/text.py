@@ -243,3 +243,10 @@ def person_sort_key_from_full(full: str, birth: date | None = None) -> str:
     """:func:`person_sort_key` for a full name, split with :func:`split_name`."""
     parts = split_name(full)
     return person_sort_key(given=parts.given, middle=parts.middle, family=parts.family, birth=birth)
+
+
+# Text the application itself writes into records (fund and campaign names, ledger texts, notes,
+# letters to donors) is in Vietnamese whatever the language of the user's pages: others read it
+# later, in print and on the public portal. Write it under
+# ``translation.override(STORED_LANGUAGE)``.
+STORED_LANGUAGE = "vi"

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 
 from nhandao.core.errors import ApplicationError
 from nhandao.core.money import format_vnd
+from nhandao.core.text import STORED_LANGUAGE
 
-from .models import STORED_LANGUAGE, Entry, EntryKind, Fund, Pocket, earmark_key
+from .models import Entry, EntryKind, Fund, Pocket, earmark_key
 from .public import forget_fund
 
 MAX_AMOUNT = 10**15  # one quadrillion đồng: anything above is a typing error

@@ -20,11 +20,6 @@ from django.utils.translation import pgettext, pgettext_lazy
 from nhandao.core.errors import ApplicationError
 from nhandao.core.scoping import ScopedQuerySet
 
-# Text the application itself writes into records (fund names, ledger texts, notes, letters to
-# donors) is in Vietnamese whatever the language of the user's pages: others read it later, in
-# print and on the public portal. Write it under ``translation.override(STORED_LANGUAGE)``.
-STORED_LANGUAGE = "vi"
-
 # --- configurable rules ----------------------------------------------------------------------
 
 

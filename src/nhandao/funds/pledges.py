@@ -21,10 +21,10 @@ from nhandao.core.audit import audit_record
 from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
 from nhandao.core.money import format_vnd
-from nhandao.core.text import nfc
+from nhandao.core.text import STORED_LANGUAGE, nfc
 
 from .ledger import Earmark, check_amount
-from .models import STORED_LANGUAGE, Donor, Fund, Pledge, PledgeInstalment, PledgeStatus
+from .models import Donor, Fund, Pledge, PledgeInstalment, PledgeStatus
 from .selectors_donations import InstalmentView, pledge_paid, pledge_view
 from .services import _check_earmark, d, require
 

@@ -19,9 +19,10 @@ from nhandao.core.documents import OfficialDocument, place_of
 from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
 from nhandao.core.money import amount_in_words, format_vnd
+from nhandao.core.text import STORED_LANGUAGE
 from nhandao.orgs.selectors import unit_parent_name
 
-from .models import STORED_LANGUAGE, Donation, DonationMethod, Donor, Receipt
+from .models import Donation, DonationMethod, Donor, Receipt
 from .selectors_donations import earmark_label
 from .services import d, require
 

@@ -22,13 +22,12 @@ from nhandao.core.audit import audit_record
 from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
 from nhandao.core.money import amount_in_words, format_vnd
-from nhandao.core.text import collation_key, fold, nfc
+from nhandao.core.text import STORED_LANGUAGE, collation_key, fold, nfc
 from nhandao.orgs.permissions import can
 
 from . import ledger
 from .ledger import Earmark, check_amount
 from .models import (
-    STORED_LANGUAGE,
     Donation,
     DonationItem,
     DonationMethod,

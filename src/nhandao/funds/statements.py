@@ -55,7 +55,7 @@ from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
 from nhandao.core.money import format_vnd
 from nhandao.core.scoping import get_visible_or_404
-from nhandao.core.text import fold, nfc
+from nhandao.core.text import STORED_LANGUAGE, fold, nfc
 from nhandao.imports.readers import Table, read_table
 from nhandao.imports.sql import bulk_load, is_pg
 
@@ -63,7 +63,6 @@ from . import bank_layouts as layouts
 from . import services
 from .ledger import Earmark
 from .models import (
-    STORED_LANGUAGE,
     Donation,
     DonationMethod,
     DonationStatus,

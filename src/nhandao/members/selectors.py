@@ -197,10 +197,6 @@ def history_rows(events: list[Any]) -> list[HistoryEvent]:
         "transferred_on": str(MemberTransfer._meta.get_field("transferred_on").verbose_name),
         "merged_profile": _("hồ sơ đã gộp vào hồ sơ này"),
     }
-    # change_rows capitalises with str.capitalize(), which lowers the rest ("Ngày vào hội"):
-    # put back the capitals of the names ("Ngày vào Hội").
-    names = [str(f.verbose_name) for f in Member._meta.concrete_fields] + list(extra.values())
-    cased = {n.capitalize(): n[:1].upper() + n[1:] for n in names}
     out = []
     for e in events:
         changes = dict(e.changes) if isinstance(e.changes, dict) else {}
@@ -216,8 +212,7 @@ def history_rows(events: list[Any]) -> list[HistoryEvent]:
             changes["dues"] = _dues(changes["dues"])
         changes = {extra.get(k, k): v for k, v in changes.items()}
         shown = AuditEvent(object_type=e.object_type, action=e.action, changes=changes)
-        rows = [(cased.get(label, label), a, b) for label, a, b in change_rows(shown)]
-        out.append(HistoryEvent(event=e, rows=rows))
+        out.append(HistoryEvent(event=e, rows=change_rows(shown)))
     return out
 
 

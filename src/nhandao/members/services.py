@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from nhandao.core.audit import audit_record
 from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
-from nhandao.core.text import nfc
+from nhandao.core.text import STORED_LANGUAGE, nfc
 from nhandao.orgs.permissions import can
 from nhandao.people import services as people
 
@@ -43,8 +43,6 @@ CARD_DIGITS = 6
 DUES_MAX = 100_000_000
 SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
 LAST_GRADE = 12  # a pupil of grade 12 leaves school: not moved to the next school year
-# Text written into records (a transfer's reason) is in Vietnamese whatever the user's language.
-STORED_LANGUAGE = "vi"
 
 
 def _may_edit(actor: Any, unit: Any) -> None:
