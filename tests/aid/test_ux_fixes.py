@@ -69,6 +69,11 @@ def test_a_person_already_given_shows_when_instead_of_the_button(
     assert reverse("aid_detail", args=[record.pk]) in given
     open_ = client.get(lookup, {"q": f"#{_line(dist, running.an)}"}, **HTMX).content.decode()
     assert "Ghi nhận đã trao" in open_ and "Đã trao lúc" not in open_
+    assert "Trao thêm" not in given  # a clerk may not give more
+    client.logout()
+    login(client, people.hn_officer)  # an officer may, through the refusal that asks why
+    given = client.get(lookup, {"q": f"P{running.binh.pk}"}, **HTMX).content.decode()
+    assert "Trao thêm…" in given and "Ghi nhận đã trao" not in given
 
 
 def test_a_refused_duplicate_also_refreshes_the_card(

@@ -397,12 +397,13 @@ def _given_here(distribution: Distribution, person: Any, earlier: list[Any]) -> 
     return max(mine, key=lambda r: (r.recorded_at, r.pk)) if mine else None
 
 
-def _refreshed(distribution: Distribution, person: Any) -> dict[str, Any]:
+def _refreshed(request: HttpRequest, distribution: Distribution, person: Any) -> dict[str, Any]:
     """What an htmx answer to a record swaps out of band: the header's counter and the person's
     card (which then says when the gift was given), so the page is right without a reload."""
     earlier = selectors.received_elsewhere(campaign=distribution.campaign, people=[person])
     mine = earlier.get(person.pk, [])
     return {
+        "may_override": can(request.user, "aid.override", distribution.unit),
         "totals": selectors.distribution_totals(distribution=distribution),
         "card": {
             "person": person,
@@ -450,13 +451,13 @@ def _record_one(request: HttpRequest, distribution: Distribution) -> HttpRespons
             may_override=can(request.user, "aid.override", distribution.unit),
         )
         if request.htmx:  # type: ignore[attr-defined]
-            context.update(_refreshed(distribution, person))
+            context.update(_refreshed(request, distribution, person))
         return render(request, "aid/_recorded.html", context, status=_fragment_status(request))
     context.update(record=record, person=person)
     if not request.htmx:  # type: ignore[attr-defined]
         messages.success(request, _("Đã ghi nhận: %s.") % person.full_name)
         return redirect("distribution_record", pk=distribution.pk)
-    context.update(_refreshed(distribution, person))
+    context.update(_refreshed(request, distribution, person))
     return render(request, "aid/_recorded.html", context)
 
 
