@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nhandao.core.audit import audit_record
+from nhandao.core.audit import audit_list_view, audit_record
 from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
 from nhandao.core.text import nfc
@@ -305,26 +305,10 @@ def record_sensitive_view(
     )
 
 
-def record_sensitive_list_view(
-    *,
-    actor: Any,
-    unit_path: str,
-    what: str,
-    records: int,
-    filters: dict[str, Any],
-    ip: str | None,
-) -> None:
-    """A list served with unmasked sensitive data (a page, a workbook, a page of the API) is
-    logged once: which list, how many records and with which filters, never the data itself."""
-    audit_record(
-        actor=actor,
-        action=A.VIEW_SENSITIVE,
-        object_type=Beneficiary._meta.label_lower,
-        object_repr=what,
-        unit_path=unit_path,
-        changes={"viewed": [None, what], "records": [None, records], "filters": [None, filters]},
-        ip_address=ip,
-    )
+def record_sensitive_list_view(**kwargs: Any) -> None:
+    """A list of humanitarian addresses served with unmasked sensitive data (a page, a
+    workbook, a page of the API), logged once (``core.audit.audit_list_view``)."""
+    audit_list_view(object_type=Beneficiary._meta.label_lower, **kwargs)
 
 
 def before_person_merge(*, actor: Any, survivor: Any, merged: Any) -> None:

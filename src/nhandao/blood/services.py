@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from nhandao.core.audit import audit_record
+from nhandao.core.audit import audit_list_view, audit_record
 from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
 from nhandao.core.text import nfc
@@ -590,26 +590,10 @@ def sensitive_viewed(*, actor: Any, donor: BloodDonor, ip: str | None, what: str
     )
 
 
-def sensitive_list_viewed(
-    *,
-    actor: Any,
-    unit_path: str,
-    what: str,
-    records: int,
-    filters: dict[str, Any],
-    ip: str | None,
-) -> None:
-    """A list of donors served with their phones in full (a page, a workbook, a CSV file) is
-    logged once: which list, how many records and with which filters, never the data itself."""
-    audit_record(
-        actor=actor,
-        action=A.VIEW_SENSITIVE,
-        object_type=BloodDonor._meta.label_lower,
-        object_repr=what,
-        unit_path=unit_path,
-        changes={"viewed": [None, what], "records": [None, records], "filters": [None, filters]},
-        ip_address=ip,
-    )
+def sensitive_list_viewed(**kwargs: Any) -> None:
+    """A list of donors served with their phones in full (a page, a workbook, a CSV file),
+    logged once (``core.audit.audit_list_view``)."""
+    audit_list_view(object_type=BloodDonor._meta.label_lower, **kwargs)
 
 
 # --- free transfusion against a certificate --------------------------------------------------

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from nhandao.core import lunar
 from nhandao.core.areas import ActivityArea
-from nhandao.core.audit import audit_record, diff
+from nhandao.core.audit import audit_list_view, audit_record, diff
 from nhandao.core.errors import ApplicationError
 from nhandao.core.models import AuditEvent
 from nhandao.core.text import STORED_LANGUAGE
@@ -622,24 +622,8 @@ def example_record(
 # --- Audit of sensitive reads -------------------------------------------------------------------
 
 
-def record_uncovered_view(
-    *,
-    actor: Any,
-    campaign: Campaign,
-    unit: Any,
-    what: str,
-    records: int,
-    filters: dict[str, Any],
-    ip: str | None,
-) -> None:
+def record_uncovered_view(*, campaign: Campaign, unit: Any, **kwargs: Any) -> None:
     """The uncovered list of ``campaign`` under ``unit`` served with citizen IDs or sensitive
-    groups in full (the coverage page, its printable list) is logged once: which list, how many
-    rows and with which filters, never the data itself."""
-    audit_record(
-        actor=actor,
-        action=A.VIEW_SENSITIVE,
-        obj=campaign,
-        unit_path=unit.path,
-        changes={"viewed": [None, what], "records": [None, records], "filters": [None, filters]},
-        ip_address=ip,
-    )
+    groups in full (the coverage page, its printable list), logged once
+    (``core.audit.audit_list_view``)."""
+    audit_list_view(obj=campaign, unit_path=unit.path, **kwargs)

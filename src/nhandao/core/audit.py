@@ -71,6 +71,33 @@ def audit_record(
     )
 
 
+def audit_list_view(
+    *,
+    actor: Any,
+    unit_path: str,
+    what: str,
+    records: int,
+    filters: dict[str, Any],
+    ip: str | None = None,
+    object_type: str = "",
+    obj: models.Model | None = None,
+) -> AuditEvent:
+    """A list served with unmasked personal data (a page, a workbook, a CSV file, a page of the
+    API) is logged once as a view of sensitive data: which list (``what``), how many records
+    and with which filters, never the data itself. ``object_type`` names the kind of record
+    listed, or ``obj`` the record the list belongs to (a campaign's uncovered people)."""
+    return audit_record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW_SENSITIVE,
+        obj=obj,
+        object_type=object_type,
+        object_repr="" if obj is not None else what,
+        unit_path=unit_path,
+        changes={"viewed": [None, what], "records": [None, records], "filters": [None, filters]},
+        ip_address=ip,
+    )
+
+
 def object_type_label(object_type: str) -> str:
     """The kind of an event's object in the user's language ("people.person" -> "Người")."""
     try:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from nhandao.core.audit import audit_record
+from nhandao.core.audit import audit_list_view, audit_record
 from nhandao.core.masking import mask_id, mask_phone
 from nhandao.core.models import AuditEvent
 from nhandao.orgs.permissions import can
@@ -80,23 +80,7 @@ def donor_viewed(*, actor: Any, donor: Donor, ip: str | None, what: str) -> None
     )
 
 
-def donors_listed(
-    *,
-    actor: Any,
-    unit_path: str,
-    what: str,
-    records: int,
-    filters: dict[str, Any],
-    ip: str | None,
-) -> None:
-    """A list of donors was served with identifiers in full (a page, a workbook, a page of the
-    API): logged once with how many records and which filters."""
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.VIEW_SENSITIVE,
-        object_type=Donor._meta.label_lower,
-        object_repr=what,
-        unit_path=unit_path,
-        changes={"viewed": [None, what], "records": [None, records], "filters": [None, filters]},
-        ip_address=ip,
-    )
+def donors_listed(**kwargs: Any) -> None:
+    """A list of donors served with identifiers in full (a page, a workbook, a page of the
+    API), logged once (``core.audit.audit_list_view``)."""
+    audit_list_view(object_type=Donor._meta.label_lower, **kwargs)
