@@ -214,3 +214,25 @@ def test_a_new_record_starts_in_the_commune_of_the_clerks_unit(client, tree, peo
     login(client, make_user("chi_hoi", tree.hk_branch, Role.DATA_ENTRY, "Lý Thị Chi"))
     form = client.get(reverse("beneficiary_create")).context["form"]
     assert form.initial["ward"] == ward.code
+
+
+def test_a_form_shows_every_wrong_field_at_once(client, people):
+    """A date of 31/02 and an ID of 11 digits are both said on the first save, each on its
+    field (the second appeared only after a second save)."""
+    login(client, people.clerk)
+    response = client.post(
+        reverse("beneficiary_create"),
+        {
+            "full_name": "Lê Văn An",
+            "birth": "31/02/1990",
+            "id_number": "00109001234",
+            "phone": "12",
+            "status": "active",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "31/02/1990" in " ".join(errors["birth"])
+    assert "11" in " ".join(errors["id_number"])
+    assert errors["phone"]
+    assert not Person.objects.exists()

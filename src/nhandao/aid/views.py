@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from nhandao.campaigns import selectors as campaigns
 from nhandao.core.errors import ApplicationError
+from nhandao.core.forms import show_error
 from nhandao.orgs.permissions import active_unit, can
 from nhandao.orgs.selectors import unit_parent_name
 from nhandao.people import selectors as people
@@ -66,7 +67,7 @@ def _registry(request: HttpRequest) -> None:
 
 
 def _error(form: Any, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    show_error(form, exc)
 
 
 def _qr_svg(text: str) -> str:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from nhandao.campaigns import selectors as campaigns
 from nhandao.core.errors import ApplicationError
-from nhandao.core.forms import StyledForm
+from nhandao.core.forms import StyledForm, show_error
 from nhandao.core.money import parse_vnd
 from nhandao.orgs.permissions import active_unit, can
 from nhandao.orgs.selectors import unit_children, unit_get
@@ -94,7 +94,7 @@ def fair_create(request: HttpRequest) -> HttpResponse:
             campaign = campaigns.campaign_get(user=request.user, pk=d["campaign"])
             fair = vouchers.fair_create(actor=request.user, campaign=campaign, unit=unit, data=data)
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã tạo hội chợ."))
             return redirect("fair_detail", pk=fair.pk)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nhandao.core.errors import ApplicationError
+from nhandao.core.forms import show_error
 from nhandao.core.masking import mask_id, mask_phone
 from nhandao.core.signals import client_ip
 from nhandao.geo import selectors as geo
@@ -212,7 +213,7 @@ def _save(
             photo=photo,
         )
     except ApplicationError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        show_error(form, exc)
         return None
 
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from nhandao.campaigns import selectors as campaigns
 from nhandao.core.errors import ApplicationError
+from nhandao.core.forms import show_error
 from nhandao.core.masking import mask_id
 from nhandao.core.signals import client_ip
 from nhandao.orgs import selectors as orgs
@@ -78,7 +79,7 @@ def _year(request: HttpRequest) -> int:
 
 
 def _error(form: Any, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    show_error(form, exc)
 
 
 def _file(content: bytes, kind: str, name: str) -> HttpResponse:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nhandao.core.errors import ApplicationError
+from nhandao.core.forms import show_error
 from nhandao.orgs.permissions import can, require_view
 from nhandao.people import selectors as people
 from nhandao.people import services as people_services
@@ -27,7 +28,7 @@ from .selectors import donor_get, session_get, session_registrations
 
 
 def _error(form: Any, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    show_error(form, exc)
 
 
 def _ip(request: HttpRequest) -> str | None:

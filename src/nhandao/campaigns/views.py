@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from nhandao.core import lunar
 from nhandao.core.errors import ApplicationError
+from nhandao.core.forms import show_error
 from nhandao.core.money import parse_vnd
 from nhandao.core.signals import client_ip
 from nhandao.orgs.permissions import active_unit, can
@@ -147,7 +148,7 @@ def _save(request: HttpRequest, form: CampaignForm, campaign: Campaign | None) -
             )
         return services.campaign_update(actor=request.user, campaign=campaign, data=data)
     except ApplicationError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        show_error(form, exc)
         return None
 
 

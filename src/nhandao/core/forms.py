@@ -42,3 +42,12 @@ class StyledForm(forms.Form):
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs.setdefault("class", css)
+
+
+def show_error(form: forms.Form, exc: Any) -> None:
+    """A service's refusal (``ApplicationError``) on the form: on its field when the form has
+    it, else above the form; a check that found several fields wrong (``extra["errors"]``, as
+    ``people.services.person_check`` gives) marks each of them at once."""
+    errors = exc.extra.get("errors") or {exc.field: exc.message}
+    for field, message in errors.items():
+        form.add_error(field if field in form.fields else None, message)

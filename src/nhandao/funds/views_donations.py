@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from nhandao.core.audit import audit_record
 from nhandao.core.errors import ApplicationError
+from nhandao.core.forms import show_error
 from nhandao.core.masking import mask_phone
 from nhandao.core.models import AuditEvent
 from nhandao.core.money import format_vnd
@@ -99,7 +100,7 @@ def _may_record(request: HttpRequest, unit: Any = None) -> None:
 
 
 def _error(form: Any, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    show_error(form, exc)
 
 
 def _file(content: bytes, kind: str, name: str) -> HttpResponse:

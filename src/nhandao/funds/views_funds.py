@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from nhandao.campaigns import selectors as campaigns
 from nhandao.core.documents import OfficialDocument, place_of
 from nhandao.core.errors import ApplicationError
+from nhandao.core.forms import show_error
 from nhandao.core.money import format_vnd
 from nhandao.core.workbooks import official_list
 from nhandao.orgs import selectors as orgs
@@ -60,7 +61,7 @@ def _may_manage(request: HttpRequest, unit: Any) -> None:
 
 
 def _error(form: Any, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    show_error(form, exc)
 
 
 def _file(content: bytes, kind: str, name: str) -> HttpResponse:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from nhandao.beneficiaries import selectors as beneficiaries
 from nhandao.beneficiaries.models import Beneficiary
 from nhandao.core.errors import ApplicationError
+from nhandao.core.forms import show_error
 from nhandao.core.money import format_vnd
 from nhandao.core.scoping import get_visible_or_404
 from nhandao.core.text import fold
@@ -60,7 +61,7 @@ def _may_edit(request: HttpRequest, s: Any) -> None:
 
 
 def _error(form: Any, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    show_error(form, exc)
 
 
 # --- lists -----------------------------------------------------------------------------------

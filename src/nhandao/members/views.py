@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nhandao.core.errors import ApplicationError
+from nhandao.core.forms import show_error
 from nhandao.orgs import selectors as orgs
 from nhandao.orgs.permissions import active_unit, can, require_view
 from nhandao.orgs.selectors import unit_parent_name
@@ -72,7 +73,7 @@ def _year(request: HttpRequest) -> int:
 
 
 def _error(form: Any, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    show_error(form, exc)
 
 
 def _form_page(

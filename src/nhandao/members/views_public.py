@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from nhandao.core.errors import ApplicationError
+from nhandao.core.forms import show_error
 from nhandao.core.signals import client_ip
 
 from . import applications
@@ -31,7 +32,7 @@ def _skills() -> list[tuple[str, str]]:
 
 
 def _error(form: Any, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    show_error(form, exc)
 
 
 def _rate_key(request: HttpRequest) -> str:

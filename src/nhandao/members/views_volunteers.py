@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from nhandao.campaigns import selectors as campaigns
 from nhandao.core.errors import ApplicationError
+from nhandao.core.forms import show_error
 from nhandao.core.masking import mask_id, mask_phone
 from nhandao.core.signals import client_ip
 from nhandao.orgs import selectors as orgs
@@ -54,7 +55,7 @@ def _may(request: HttpRequest, perm: str, unit: Any = None) -> None:
 
 
 def _error(form: Any, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    show_error(form, exc)
 
 
 def _skills() -> list[tuple[str, str]]:

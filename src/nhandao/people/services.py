@@ -61,21 +61,26 @@ def _birth(value: str | PartialDate | dt.date | None) -> PartialDate | None:
 
 
 def person_check(data: PersonData) -> Checked:
-    """Normalise and check one person; hard errors raise ApplicationError, doubts are warnings."""
+    """Normalise and check one person; hard errors raise ApplicationError, doubts are warnings.
+    Every field is checked: the error raised is the first one found (its field and message), and
+    ``extra["errors"]`` holds each failing field's message, for a form to show them all at once
+    (a date of 31/02 and an ID of 11 digits in one go, not one per save)."""
+    errors: dict[str, str] = {}
     full = title_name(nfc(data.full_name))
     if len(full) < 2:
-        raise ApplicationError(_("Họ và tên phải có ít nhất 2 ký tự."), field="full_name")
-    if len(full) > NAME_MAX:
-        raise ApplicationError(
-            _("Họ và tên dài %(n)d ký tự, tối đa %(max)d.") % {"n": len(full), "max": NAME_MAX},
-            field="full_name",
-        )
-    if any(c in full for c in "<>{}") or any(c.isdigit() for c in full):
-        raise ApplicationError(
-            _("Họ và tên không được chứa chữ số hoặc ký tự < > { }."), field="full_name"
-        )
-    parts = split_name(full)
-    birth = _birth(data.birth)
+        errors["full_name"] = _("Họ và tên phải có ít nhất 2 ký tự.")
+    elif len(full) > NAME_MAX:
+        errors["full_name"] = _("Họ và tên dài %(n)d ký tự, tối đa %(max)d.") % {
+            "n": len(full),
+            "max": NAME_MAX,
+        }
+    elif any(c in full for c in "<>{}") or any(c.isdigit() for c in full):
+        errors["full_name"] = _("Họ và tên không được chứa chữ số hoặc ký tự < > { }.")
+    try:
+        birth = _birth(data.birth)
+    except ApplicationError as exc:
+        errors["birth"] = exc.message
+        birth = None
     sex = data.sex if data.sex in SEXES else ""
     warnings: list[str] = []
     id_number = ""
@@ -87,26 +92,31 @@ def person_check(data: PersonData) -> Checked:
             sex=sex or None,
         )
         if check.errors:
-            raise ApplicationError(" ".join(check.errors), field="id_number")
+            errors["id_number"] = " ".join(check.errors)
         warnings += check.warnings
         id_number = check.normalized
     legacy_id = ""
     if data.legacy_id.strip():
         legacy = check_legacy_id(data.legacy_id)
         if legacy.errors:
-            raise ApplicationError(" ".join(legacy.errors), field="legacy_id")
+            errors["legacy_id"] = " ".join(legacy.errors)
         legacy_id = legacy.normalized
     phone = ""
     if data.phone.strip():
         try:
             phone = normalize_phone(data.phone)
         except InvalidPhone as exc:
-            raise ApplicationError(str(exc), field="phone") from exc
-    if data.ward_id is not None and not geo.ward_exists(data.ward_id):
-        raise ApplicationError(
-            _("Mã xã/phường %s không có trong danh mục 3.321 xã/phường.") % data.ward_id,
-            field="ward",
+            errors["phone"] = str(exc)
+    # The commune comes from a list of choices or a converted address: asked of the database
+    # only for an otherwise good row (a list's rows refused for other reasons ask nothing).
+    if data.ward_id is not None and not errors and not geo.ward_exists(data.ward_id):
+        errors["ward"] = (
+            _("Mã xã/phường %s không có trong danh mục 3.321 xã/phường.") % data.ward_id
         )
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise ApplicationError(message, field=field, extra={"errors": errors})
+    parts = split_name(full)
     values = {
         "full_name": full,
         "family_name": parts.family,

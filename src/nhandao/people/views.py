@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nhandao.core.errors import ApplicationError
+from nhandao.core.forms import show_error
 from nhandao.orgs.permissions import can, require_view
 
 from . import selectors, services
@@ -93,7 +94,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Đã lưu thông tin hộ."))
                 return redirect("household_detail", pk=household.pk)
             except ApplicationError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                show_error(form, exc)
     query = request.GET.get("q", "").strip()[:100]
     candidates = (
         list(

@@ -39,6 +39,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from nhandao.core.errors import ApplicationError
+from nhandao.core.forms import show_error
 from nhandao.core.money import format_vnd
 from nhandao.core.signals import client_ip
 from nhandao.funds import public
@@ -309,7 +310,7 @@ def portal_give(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 made = services.payment_request_create(fund=fund, data=data, ip=client_ip(request))
             except ApplicationError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                show_error(form, exc)
             else:
                 return redirect("portal_give_qr", fund.code, made.reference)
     return render(request, "portal/give.html", {"fund": fund, "form": form, **account})
