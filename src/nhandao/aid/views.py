@@ -66,10 +66,6 @@ def _registry(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _error(form: Any, exc: ApplicationError) -> None:
-    show_error(form, exc)
-
-
 def _qr_svg(text: str) -> str:
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=4, border=1)
     svg: str = image.to_string(encoding="unicode")
@@ -109,7 +105,7 @@ def partner_create(request: HttpRequest) -> HttpResponse:
         try:
             partner = services.partner_create(actor=request.user, unit=unit, data=data)
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã thêm tổ chức phối hợp «%s».") % partner.name)
             return redirect("partner_detail", pk=partner.pk)
@@ -146,7 +142,7 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.partner_update(actor=request.user, partner=partner, data=data)
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã lưu."))
             return redirect("partner_detail", pk=partner.pk)
@@ -166,7 +162,7 @@ def partner_login_create(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, partner=partner, **form.cleaned_data
             )
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã tạo tài khoản «%s».") % user.get_username())
             return redirect("partner_detail", pk=partner.pk)
@@ -228,7 +224,7 @@ def distribution_create(request: HttpRequest) -> HttpResponse:
                 data=services.DistributionData(**data),
             )
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã lập đợt trao «%s».") % distribution.title)
             return redirect("distribution_detail", pk=distribution.pk)
@@ -504,7 +500,7 @@ def aid_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.aid_void(actor=request.user, record=record, reason=form.cleaned_data["reason"])
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã hủy bản ghi."))
             return redirect("aid_detail", pk=record.pk)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
+from nhandao.core.audit import audited_filters
 from nhandao.core.errors import ApplicationError
 from nhandao.core.masking import mask_id, mask_phone
 from nhandao.core.scoping import get_visible_or_404
@@ -31,19 +31,14 @@ class Filters:
 
 
 def filters_summary(filters: Filters) -> dict[str, Any]:
-    """The filters of a list as the audit trail keeps them: those given, a search by number
-    masked (the trail says what was asked for, it does not copy identifiers)."""
-    query = filters.query.strip()
-    if query and re.fullmatch(r"[\d\s.+()-]+", query):
-        query = mask_id(re.sub(r"\D", "", query))
-    given = {
-        "q": query,
-        "ward": filters.ward,
-        "group": filters.group,
-        "status": filters.status,
-        "verification": filters.verification,
-    }
-    return {key: value for key, value in given.items() if value}
+    """The list's filters as the audit trail keeps them (``core.audit.audited_filters``)."""
+    return audited_filters(
+        q=filters.query,
+        ward=filters.ward,
+        group=filters.group,
+        status=filters.status,
+        verification=filters.verification,
+    )
 
 
 def group_filter_allowed(*, user: Any, code: str) -> bool:

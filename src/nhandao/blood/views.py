@@ -4,7 +4,6 @@ Views only speak HTTP; reading is in ``selectors``, changing in the services."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import qrcode
@@ -20,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nhandao.campaigns import selectors as campaigns
+from nhandao.core.audit import audited_filters
 from nhandao.core.errors import ApplicationError
 from nhandao.core.forms import show_error
-from nhandao.core.masking import mask_id
 from nhandao.core.signals import client_ip
 from nhandao.orgs import selectors as orgs
 from nhandao.orgs.permissions import active_unit, can, require_view
@@ -78,10 +77,6 @@ def _year(request: HttpRequest) -> int:
     return min(max(year, 1990), 2100)
 
 
-def _error(form: Any, exc: ApplicationError) -> None:
-    show_error(form, exc)
-
-
 def _file(content: bytes, kind: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=kind)
     stamp = timezone.localdate().strftime("%Y%m%d")
@@ -112,12 +107,7 @@ def _too_many(request: HttpRequest, n: int, back: str) -> HttpResponse | None:
 def _audit_list(request: HttpRequest, unit: Any, records: int, chosen: dict[str, Any]) -> None:
     """One event per list or file served with donors' phones in full: which one, how many rows
     and with which filters (a search by number masked), never the data itself."""
-    filters: dict[str, Any] = {}
-    for key, value in chosen.items():
-        if key == "query" and re.fullmatch(r"[\d\s.+()-]+", value.strip() or "-"):
-            value = mask_id(re.sub(r"\D", "", value))
-        if value not in (None, "", False):
-            filters[key] = value.pk if hasattr(value, "pk") else value
+    filters = audited_filters(**chosen)
     if request.GET.get("page"):
         filters["page"] = request.GET["page"][:6]
     if request.GET.get("format"):
@@ -223,7 +213,7 @@ def blood_donor_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, donor=donor, data=DonorPreferences(**form.cleaned_data)
             )
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã lưu."))
             return redirect("blood_donor_detail", pk=donor.pk)
@@ -274,7 +264,7 @@ def blood_session_create(request: HttpRequest) -> HttpResponse:
             data = _session_data(request, form)
             session = session_create(actor=request.user, unit=unit, data=data)
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã lập buổi hiến máu «%s».") % session)
             return redirect("blood_session_detail", pk=session.pk)
@@ -293,7 +283,7 @@ def blood_session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             session_save(actor=request.user, session=session, data=_session_data(request, form))
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã lưu."))
             return redirect("blood_session_detail", pk=session.pk)
@@ -525,7 +515,7 @@ def blood_pledge_create(request: HttpRequest, person_id: int) -> HttpResponse:
                 actor=request.user, person=person, unit=person.unit, **form.cleaned_data
             )
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã ghi đăng ký hiến của %s.") % person.full_name)
             donor = selectors.donor_by_person(person=person)
@@ -547,7 +537,7 @@ def blood_pledge_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             pledge_withdraw(actor=request.user, pledge=pledge, on=form.cleaned_data["withdrawn_on"])
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã ghi rút đăng ký (vẫn lưu trong hồ sơ)."))
             return redirect("blood_pledge_list")

@@ -27,10 +27,6 @@ from .models import BloodSession, DonationKind
 from .selectors import donor_get, session_get, session_registrations
 
 
-def _error(form: Any, exc: ApplicationError) -> None:
-    show_error(form, exc)
-
-
 def _ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
@@ -113,7 +109,7 @@ def checkin_donor(request: HttpRequest, pk: int, donor_id: int) -> HttpResponse:
                 actor=request.user, donor=donor, session=session, data=data
             )
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(
                 request,
@@ -152,7 +148,7 @@ def checkin_defer(request: HttpRequest, pk: int, donor_id: int) -> HttpResponse:
                 data=services.DeferralData(**form.cleaned_data),
             )
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã ghi tạm hoãn cho %s.") % donor.person.full_name)
             return redirect("blood_checkin", pk=session.pk)
@@ -180,7 +176,7 @@ def checkin_new(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             checked = people_services.person_check(draft)
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
             return _new_page(request, session, form, [])
         found = people.person_matches(user=request.user, values=checked.values)
         matches = [m for m in found.matches if m.score >= 0.5]
@@ -212,7 +208,7 @@ def _register(request: HttpRequest, session: Any, form: Any, person: Any) -> Htt
             on=min(session.held_on, timezone.localdate()),
         )
     except ApplicationError as exc:
-        _error(form, exc)
+        show_error(form, exc)
         return None
     messages.success(request, _("Đã đăng ký người hiến máu, thẻ số %s.") % donor.card_code)
     return redirect("blood_checkin_donor", pk=session.pk, donor_id=donor.pk)
@@ -230,7 +226,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, donation=donation, **form.cleaned_data
             )
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã ghi nhận sử dụng máu miễn phí."))
             return redirect("blood_certificate", pk=donation.pk)

@@ -71,6 +71,30 @@ def audit_record(
     )
 
 
+# A list's search box: a number typed there (an ID, a phone) is kept masked in the trail.
+_SEARCH_KEYS = ("q", "query")
+_NUMBER = re.compile(r"[\d\s.+()-]+")
+
+
+def audited_filters(**given: Any) -> dict[str, Any]:
+    """The filters of a list as the audit trail keeps them (``audit_list_view``): those given,
+    a record by its id, a search by number masked (the trail says what was asked for; it does
+    not copy identifiers)."""
+    from .masking import mask_id
+
+    out: dict[str, Any] = {}
+    for key, value in given.items():
+        if isinstance(value, str):
+            value = value.strip()
+            if key in _SEARCH_KEYS and value and _NUMBER.fullmatch(value):
+                value = mask_id(re.sub(r"\D", "", value))
+        elif isinstance(value, models.Model):
+            value = value.pk
+        if value not in (None, "", False):
+            out[key] = value if isinstance(value, str | int | bool) else str(value)
+    return out
+
+
 def audit_list_view(
     *,
     actor: Any,

@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from nhandao.core.audit import audited_filters
 from nhandao.core.errors import ApplicationError
 from nhandao.core.pagination import PageSource
 from nhandao.core.signals import client_ip
@@ -343,7 +344,7 @@ def donor_list(request: HttpRequest, filters: Query[DonorQuery]) -> Any:
                 unit_path=assignment.unit.path if assignment else "",
                 what=f"{request.method} {request.path}",
                 records=len(rows),
-                filters=privacy.filters_summary(
+                filters=audited_filters(
                     q=filters.q, kind=filters.kind, page=request.GET.get("page", "1")[:6]
                 ),
                 ip=client_ip(request),

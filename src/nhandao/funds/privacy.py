@@ -8,7 +8,6 @@ and with which filters, never the values themselves.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -49,23 +48,6 @@ def holds_unmasked(user: Any, donor: Donor, *, contacts: Iterable[Any] = ()) -> 
     if not shows_pii(user, donor):
         return False
     return bool(donor.id_number or donor.phone or any(c.phone for c in contacts))
-
-
-SEARCH_KEYS = ("q", "query")
-
-
-def filters_summary(**given: Any) -> dict[str, Any]:
-    """The filters of a list as the audit trail keeps them: those given, a search by number
-    masked (the trail says what was asked for, it does not copy identifiers)."""
-    out = {}
-    for key, value in given.items():
-        if isinstance(value, str):
-            value = value.strip()
-            if key in SEARCH_KEYS and value and re.fullmatch(r"[\d\s.+()-]+", value):
-                value = mask_id(re.sub(r"\D", "", value))
-        if value not in (None, "", False):
-            out[key] = value if isinstance(value, str | int | bool) else str(value)
-    return out
 
 
 def donor_viewed(*, actor: Any, donor: Donor, ip: str | None, what: str) -> None:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nhandao.core.audit import audit_record
+from nhandao.core.audit import audit_record, audited_filters
 from nhandao.core.errors import ApplicationError
 from nhandao.core.forms import show_error
 from nhandao.core.masking import mask_phone
@@ -89,7 +89,7 @@ def _audit_donors(
             unit_path=_scope_path(request),
             what=what or f"{request.method} {request.path}",
             records=len(donors) if records is None else records,
-            filters=privacy.filters_summary(**filters),
+            filters=audited_filters(**filters),
             ip=client_ip(request),
         )
 
@@ -97,10 +97,6 @@ def _audit_donors(
 def _may_record(request: HttpRequest, unit: Any = None) -> None:
     if not can(request.user, "donation.record", unit):
         raise PermissionDenied
-
-
-def _error(form: Any, exc: ApplicationError) -> None:
-    show_error(form, exc)
 
 
 def _file(content: bytes, kind: str, name: str) -> HttpResponse:
@@ -256,7 +252,7 @@ def donor_create(request: HttpRequest) -> HttpResponse:
         try:
             donor = services.donor_create(actor=request.user, unit=unit, data=_donor_data(form))
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã thêm nhà hảo tâm «%s».") % donor.name)
             return redirect("donor_detail", pk=donor.pk)
@@ -329,7 +325,7 @@ def donor_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.donor_update(actor=request.user, donor=donor, data=services.DonorData(**data))
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã lưu."))
             return redirect("donor_detail", pk=donor.pk)
@@ -670,7 +666,7 @@ def donation_create(request: HttpRequest) -> HttpResponse:
         try:
             donation = _record(request, form)
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         except Http404:
             form.add_error(
                 None,
@@ -762,7 +758,7 @@ def donation_reverse(request: HttpRequest, pk: int) -> HttpResponse:
                 if donation.pledge is not None:
                     pledge_services.pledge_refresh(donation.pledge, actor=request.user)
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã hủy khoản ủng hộ bằng bút toán đảo."))
             return redirect("donation_detail", pk=donation.pk)
@@ -920,7 +916,7 @@ def pledge_create(request: HttpRequest) -> HttpResponse:
                 ),
             )
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         except Http404:
             form.add_error("donor", _("Hãy chọn nhà hảo tâm trong danh sách tìm được."))
         else:
@@ -965,7 +961,7 @@ def pledge_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, pledge=pledge, reason=form.cleaned_data["reason"]
             )
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã hủy cam kết."))
             return redirect("pledge_detail", pk=pledge.pk)

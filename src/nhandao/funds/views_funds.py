@@ -60,10 +60,6 @@ def _may_manage(request: HttpRequest, unit: Any) -> None:
         raise PermissionDenied
 
 
-def _error(form: Any, exc: ApplicationError) -> None:
-    show_error(form, exc)
-
-
 def _file(content: bytes, kind: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=kind)
     ext = ".xlsx" if kind == XLSX else ".docx"
@@ -176,7 +172,7 @@ def appeal_create(request: HttpRequest) -> HttpResponse:
                 ),
             )
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã mở cuộc vận động «%s».") % fund.name)
             return redirect("fund_detail", pk=fund.pk)
@@ -229,7 +225,7 @@ def appeal_extend(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.appeal_extend(actor=request.user, fund=fund, **form.cleaned_data)
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã ghi quyết định gia hạn."))
             return redirect("fund_detail", pk=fund.pk)
@@ -269,7 +265,7 @@ def fund_document_add(request: HttpRequest, pk: int) -> HttpResponse:
                 is_public=data["is_public"],
             )
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã tải lên văn bản."))
             return redirect("fund_detail", pk=fund.pk)
@@ -500,7 +496,7 @@ def fund_allocate(request: HttpRequest, pk: int) -> HttpResponse:
                 description=data["description"],
             )
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(
                 request,
@@ -547,7 +543,7 @@ def fund_transfer(request: HttpRequest, pk: int) -> HttpResponse:
                 goods=pocket.goods,
             )
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(
                 request,
@@ -616,7 +612,7 @@ def fund_spend(request: HttpRequest, pk: int) -> HttpResponse:
                 aid_records=chosen_records,
             )
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã ghi khoản chi %s.") % format_vnd(data["amount"]))
             return redirect("fund_detail", pk=fund.pk)

@@ -60,10 +60,6 @@ def _may_edit(request: HttpRequest, s: Any) -> None:
         raise PermissionDenied
 
 
-def _error(form: Any, exc: ApplicationError) -> None:
-    show_error(form, exc)
-
-
 # --- lists -----------------------------------------------------------------------------------
 
 
@@ -283,7 +279,7 @@ def sponsorship_fulfil(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Đã ghi lần thực hiện cam kết."))
             return redirect("sponsorship_detail", pk=s.pk)
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
     return _detail(request, s, fulfil_form=form)
 
 
@@ -325,7 +321,7 @@ def sponsorship_end(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Đã ghi việc kết thúc cam kết."))
             return redirect("sponsorship_detail", pk=s.pk)
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
     return _detail(request, s, end_form=form)
 
 
@@ -383,7 +379,7 @@ def sponsorship_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect("sponsorship_detail", pk=made.pk)
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
     return render(
         request,
         "funds/sponsorships/form.html",

@@ -72,10 +72,6 @@ def _year(request: HttpRequest) -> int:
     return min(max(year, 1990), 2100)
 
 
-def _error(form: Any, exc: ApplicationError) -> None:
-    show_error(form, exc)
-
-
 def _form_page(
     request: HttpRequest,
     form: Any,
@@ -88,7 +84,7 @@ def _form_page(
         try:
             result = save(form.cleaned_data)
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             return done(result)
     status = 400 if request.method == "POST" else 200
@@ -184,7 +180,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
             try:
                 checked = people_services.person_check(person)
             except ApplicationError as exc:
-                _error(form, exc)
+                show_error(form, exc)
                 return _create_page(request, form, [])
             found = people.person_matches(user=request.user, values=checked.values)
             matches = [m for m in found.matches if m.score >= 0.5]
@@ -211,7 +207,7 @@ def _register(request: HttpRequest, form: Any, person: Any) -> HttpResponse | No
             card_no=data.get("card_no") or "",
         )
     except ApplicationError as exc:
-        _error(form, exc)
+        show_error(form, exc)
         return None
     messages.success(request, _("Đã kết nạp hội viên %s.") % member.person.full_name)
     return redirect("member_detail", pk=member.pk)

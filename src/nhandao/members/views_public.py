@@ -31,10 +31,6 @@ def _skills() -> list[tuple[str, str]]:
     return [(s.code, s.name) for s in selectors.skill_list()]
 
 
-def _error(form: Any, exc: ApplicationError) -> None:
-    show_error(form, exc)
-
-
 def _rate_key(request: HttpRequest) -> str:
     return f"members:public:{client_ip(request) or 'unknown'}"
 
@@ -98,7 +94,7 @@ def public_join(request: HttpRequest) -> HttpResponse:
         try:
             applications.application_submit(data=data, ip=client_ip(request))
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             _count(request)
             return redirect("public_thanks")

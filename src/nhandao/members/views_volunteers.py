@@ -4,7 +4,6 @@ applications (the public form itself is in ``views_public``). Views only speak H
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib import messages
@@ -18,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nhandao.campaigns import selectors as campaigns
+from nhandao.core.audit import audited_filters
 from nhandao.core.errors import ApplicationError
 from nhandao.core.forms import show_error
-from nhandao.core.masking import mask_id, mask_phone
+from nhandao.core.masking import mask_phone
 from nhandao.core.signals import client_ip
 from nhandao.orgs import selectors as orgs
 from nhandao.orgs.permissions import active_unit, can
@@ -52,10 +52,6 @@ EXPORT_LIMIT = 50_000
 def _may(request: HttpRequest, perm: str, unit: Any = None) -> None:
     if not can(request.user, perm, unit):
         raise PermissionDenied
-
-
-def _error(form: Any, exc: ApplicationError) -> None:
-    show_error(form, exc)
 
 
 def _skills() -> list[tuple[str, str]]:
@@ -152,25 +148,16 @@ def volunteer_export(request: HttpRequest) -> HttpResponse:
             unit=unit,
             what=f"{request.method} {request.path}",
             records=len(rows),
-            filters=_filters_summary(filters),
+            filters=audited_filters(
+                q=filters.query,
+                kind=filters.kind,
+                skill=filters.skill,
+                team=filters.team,
+                active=filters.active,
+            ),
             ip=client_ip(request),
         )
     return _xlsx(content, "tinh-nguyen-vien")
-
-
-def _filters_summary(filters: selectors.Filters) -> dict[str, Any]:
-    """The filters as the audit trail keeps them: those given, a search by number masked."""
-    query = filters.query.strip()
-    if query and re.fullmatch(r"[\d\s.+()-]+", query):
-        query = mask_id(re.sub(r"\D", "", query))
-    given = {
-        "q": query,
-        "kind": filters.kind,
-        "skill": filters.skill,
-        "team": filters.team.pk if filters.team is not None else None,
-        "active": filters.active,
-    }
-    return {key: value for key, value in given.items() if value}
 
 
 @login_required
@@ -195,7 +182,7 @@ def volunteer_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, unit=unit, person=person, data=v_data
             )
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã đăng ký «%s».") % v.person.full_name)
             return redirect("volunteer_detail", pk=v.pk)
@@ -270,7 +257,7 @@ def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             volunteers.volunteer_update(actor=request.user, volunteer=v, data=data)
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã lưu."))
             return redirect("volunteer_detail", pk=v.pk)
@@ -382,7 +369,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
         try:
             volunteers.rule_set(actor=request.user, unit=unit, **form.cleaned_data)
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã đặt tiêu chí cho %s.") % unit.name)
             return redirect(f"{request.path}?unit={unit.pk}")
@@ -484,7 +471,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
                 data=_staff_data(form.cleaned_data),
             )
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã ghi cán bộ «%s».") % s.person.full_name)
             return redirect("staff_detail", pk=s.pk)
@@ -520,7 +507,7 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             staff.staff_update(actor=request.user, staff=s, data=_staff_data(form.cleaned_data))
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã lưu."))
             return redirect("staff_detail", pk=s.pk)

@@ -279,10 +279,13 @@ def audit_list(*, user: Any, filters: AuditFilters | None = None) -> QuerySet[Au
     return qs
 
 
-def audit_object_types(*, user: Any) -> list[str]:
-    """The kinds of record the user's part of the trail holds (for its filter)."""
-    qs = audit_list(user=user).exclude(object_type="").order_by().values_list("object_type")
-    return sorted(t for (t,) in qs.distinct())
+def audit_object_types() -> list[str]:
+    """The kinds of record the trail may name (its filter's choices): the system's own models,
+    read from the code, not from the trail (a DISTINCT over every event in scope on each page
+    would grow with the trail, which logs every view of personal data)."""
+    from django.apps import apps
+
+    return [m._meta.label_lower for m in apps.get_models() if m.__module__.startswith("nhandao.")]
 
 
 def user_by_username(*, username: str) -> User:

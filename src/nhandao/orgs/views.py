@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from nhandao.core.audit import change_rows, object_type_label
 from nhandao.core.errors import ApplicationError
+from nhandao.core.text import collation_key
 
 from . import selectors, services
 from .forms import (
@@ -363,7 +364,10 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     _require(request, "audit.view")
-    types = [(t, object_type_label(t)) for t in selectors.audit_object_types(user=request.user)]
+    types = sorted(
+        ((t, object_type_label(t)) for t in selectors.audit_object_types()),
+        key=lambda choice: collation_key(choice[1]),
+    )
     form = AuditFilterForm(request.GET or None, object_types=types)
     filters = selectors.AuditFilters()
     if form.is_valid():

@@ -61,10 +61,6 @@ def _year(request: HttpRequest) -> int | None:
     return int(raw) if raw.isdigit() and 1990 <= int(raw) <= 2100 else None
 
 
-def _error(form: Any, exc: ApplicationError) -> None:
-    show_error(form, exc)
-
-
 def _qr_svg(text: str) -> str:
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=4, border=1)
     svg: str = image.to_string(encoding="unicode")
@@ -100,7 +96,7 @@ def training_plan_list(request: HttpRequest) -> HttpResponse:
             try:
                 services.plan_create(actor=request.user, unit=unit, **form.cleaned_data)
             except ApplicationError as exc:
-                _error(form, exc)
+                show_error(form, exc)
             else:
                 messages.success(request, _("Đã lưu kế hoạch tập huấn."))
                 return redirect("training_plan_list")
@@ -124,7 +120,7 @@ def training_course_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, unit=unit, data=services.CourseData(**data)
             )
         except ApplicationError as exc:
-            _error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Đã mở lớp tập huấn."))
             return redirect("training_course_detail", pk=course.pk)
@@ -203,7 +199,7 @@ def training_participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Đã cấp chứng nhận số %s.") % participant.certificate_no)
             return redirect("training_certificate", pk=participant.pk)
     except ApplicationError as exc:
-        _error(record if record.is_bound else issue, exc)
+        show_error(record if record.is_bound else issue, exc)
     context = {"participant": participant, "course": course, "record": record, "issue": issue}
     return render(request, "training/participant_edit.html", context)
 
